@@ -1,0 +1,404 @@
+package fits
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// errCard is the base of card syntax errors.
+var errCard = errors.New("bad card")
+
+// parseCard decodes one 80-byte card image. CONTINUE cards are returned
+// as Card{Key: "CONTINUE", Value: string} and joined by parseHeader.
+func parseCard(raw []byte) (Card, error) {
+	if len(raw) != CardSize {
+		return Card{}, fmt.Errorf("%w: %d bytes, want %d", errCard, len(raw), CardSize)
+	}
+	for i, b := range raw {
+		if b < 0x20 || b > 0x7e {
+			return Card{}, fmt.Errorf("%w: non-ASCII-text byte 0x%02x at column %d", errCard, b, i+1)
+		}
+	}
+	line := string(raw)
+	key := strings.TrimRight(line[:8], " ")
+	if key == "HIERARCH" {
+		return parseHierarch(line)
+	}
+	if err := checkKeyword(key); err != nil {
+		return Card{}, err
+	}
+	if key == "CONTINUE" {
+		v, comment, err := parseValue(strings.TrimLeft(line[8:], " "))
+		if err != nil {
+			return Card{}, fmt.Errorf("CONTINUE: %w", err)
+		}
+		s, ok := v.(string)
+		if !ok && v != nil {
+			return Card{}, fmt.Errorf("%w: CONTINUE card without a string value", errCard)
+		}
+		return Card{Key: key, Value: s, Comment: comment}, nil
+	}
+	if line[8:10] != "= " || key == "COMMENT" || key == "HISTORY" || key == "" {
+		return Card{Key: key, Comment: strings.TrimRight(line[8:], " ")}, nil
+	}
+	v, comment, err := parseValue(line[10:])
+	if err != nil {
+		return Card{}, fmt.Errorf("%s: %w", key, err)
+	}
+	return Card{Key: key, Value: v, Comment: comment}, nil
+}
+
+// parseHierarch decodes an ESO HIERARCH card: "HIERARCH A B C = value / c".
+func parseHierarch(line string) (Card, error) {
+	eq := strings.IndexByte(line, '=')
+	if eq < 0 {
+		return Card{Key: "HIERARCH", Comment: strings.TrimSpace(line[8:])}, nil
+	}
+	key := strings.ToUpper(strings.Join(strings.Fields(line[8:eq]), " "))
+	if key == "" {
+		return Card{}, fmt.Errorf("%w: HIERARCH card without a keyword", errCard)
+	}
+	v, comment, err := parseValue(line[eq+1:])
+	if err != nil {
+		return Card{}, fmt.Errorf("HIERARCH %s: %w", key, err)
+	}
+	return Card{Key: key, Value: v, Comment: comment}, nil
+}
+
+// checkKeyword validates the characters of a standard 8-column keyword.
+func checkKeyword(key string) error {
+	for i, r := range key {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		case r == ' ':
+			return fmt.Errorf("%w: embedded space in keyword %q", errCard, key)
+		case r >= 'a' && r <= 'z':
+			return fmt.Errorf("%w: lower-case keyword %q", errCard, key)
+		default:
+			return fmt.Errorf("%w: invalid character %q at column %d of keyword %q", errCard, r, i+1, key)
+		}
+	}
+	return nil
+}
+
+// parseValue decodes the value field (columns 11-80) and the comment.
+func parseValue(s string) (any, string, error) {
+	t := strings.TrimLeft(s, " ")
+	if t == "" {
+		return nil, "", nil
+	}
+	if t[0] == '\'' {
+		var b strings.Builder
+		i := 1
+		for {
+			if i >= len(t) {
+				return nil, "", fmt.Errorf("%w: unterminated string", errCard)
+			}
+			if t[i] == '\'' {
+				if i+1 < len(t) && t[i+1] == '\'' {
+					b.WriteByte('\'')
+					i += 2
+					continue
+				}
+				break
+			}
+			b.WriteByte(t[i])
+			i++
+		}
+		rest := strings.TrimLeft(t[i+1:], " ")
+		comment, err := trailingComment(rest)
+		if err != nil {
+			return nil, "", err
+		}
+		return strings.TrimRight(b.String(), " "), comment, nil
+	}
+	field, rest, _ := strings.Cut(t, "/")
+	field = strings.TrimSpace(field)
+	comment := strings.TrimSpace(rest)
+	if field == "" {
+		return nil, comment, nil
+	}
+	v, err := parseScalar(field)
+	if err != nil {
+		return nil, "", err
+	}
+	return v, comment, nil
+}
+
+func trailingComment(rest string) (string, error) {
+	if rest == "" {
+		return "", nil
+	}
+	if rest[0] != '/' {
+		return "", fmt.Errorf("%w: text %q after string value without '/'", errCard, rest)
+	}
+	return strings.TrimSpace(rest[1:]), nil
+}
+
+// parseScalar decodes a logical, integer, real or complex value.
+func parseScalar(f string) (any, error) {
+	switch f {
+	case "T":
+		return true, nil
+	case "F":
+		return false, nil
+	}
+	if f[0] == '(' {
+		if f[len(f)-1] != ')' {
+			return nil, fmt.Errorf("%w: unterminated complex value %q", errCard, f)
+		}
+		re, im, ok := strings.Cut(f[1:len(f)-1], ",")
+		if !ok {
+			return nil, fmt.Errorf("%w: complex value %q needs two parts", errCard, f)
+		}
+		r, err := parseReal(strings.TrimSpace(re))
+		if err != nil {
+			return nil, err
+		}
+		i, err := parseReal(strings.TrimSpace(im))
+		if err != nil {
+			return nil, err
+		}
+		return complex(r, i), nil
+	}
+	if isIntegerSyntax(f) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err == nil {
+			return n, nil
+		}
+		// Too large for int64: keep it as a real number.
+	}
+	return parseReal(f)
+}
+
+func isIntegerSyntax(f string) bool {
+	if f[0] == '+' || f[0] == '-' {
+		f = f[1:]
+	}
+	if f == "" {
+		return false
+	}
+	for i := 0; i < len(f); i++ {
+		if f[i] < '0' || f[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseReal parses a FITS real number: optional sign, digits with an
+// optional decimal point, optional exponent introduced by E or D. NaN,
+// Inf, hexadecimal and other Go-only syntaxes are rejected.
+func parseReal(f string) (float64, error) {
+	s := f
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digits, dot, exp := 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot && !exp:
+			dot = true
+		case (c == 'E' || c == 'D' || c == 'e' || c == 'd') && !exp && digits > 0:
+			exp = true
+			if i+1 < len(s) && (s[i+1] == '+' || s[i+1] == '-') {
+				i++
+			}
+			if i+1 >= len(s) {
+				return 0, fmt.Errorf("%w: bad number %q", errCard, f)
+			}
+		default:
+			return 0, fmt.Errorf("%w: bad number %q", errCard, f)
+		}
+	}
+	if digits == 0 {
+		return 0, fmt.Errorf("%w: bad number %q", errCard, f)
+	}
+	g := strings.NewReplacer("D", "E", "d", "E").Replace(f)
+	v, err := strconv.ParseFloat(g, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%w: bad number %q", errCard, f)
+	}
+	if math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%w: number %q out of range", errCard, f)
+	}
+	return v, nil
+}
+
+// formatCards encodes a card as one or more 80-byte card images (long
+// strings use the CONTINUE convention, long commentary is split).
+func formatCards(c Card) ([]string, error) {
+	key := strings.ToUpper(strings.TrimSpace(c.Key))
+	v := normalizeValue(c.Value)
+	if v == nil && isCommentaryKey(key) {
+		return formatCommentary(key, c.Comment), nil
+	}
+	hierarch := len(key) > 8 || strings.Contains(key, " ")
+	if !hierarch {
+		if err := checkKeyword(key); err != nil {
+			return nil, err
+		}
+	}
+	if s, ok := v.(string); ok {
+		return formatString(key, s, c.Comment, hierarch)
+	}
+	var field string
+	switch x := v.(type) {
+	case nil:
+		field = ""
+	case bool:
+		field = "F"
+		if x {
+			field = "T"
+		}
+	case int64:
+		field = strconv.FormatInt(x, 10)
+	case float64:
+		f, err := formatReal(x)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		field = f
+	case complex128:
+		re, err := formatReal(real(x))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		im, err := formatReal(imag(x))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		field = "(" + re + ", " + im + ")"
+	}
+	var line string
+	if hierarch {
+		line = "HIERARCH " + key + " = " + field
+	} else {
+		line = fmt.Sprintf("%-8s= %20s", key, field)
+	}
+	if len(line) > CardSize {
+		return nil, fmt.Errorf("%w: keyword %q with its value does not fit in one card", errCard, key)
+	}
+	return []string{addComment(line, c.Comment)}, nil
+}
+
+// formatReal formats a float so that it reads back as a real number with
+// full float64 precision.
+func formatReal(x float64) (string, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "", fmt.Errorf("%w: %v cannot be written in a FITS header", errCard, x)
+	}
+	s := strconv.FormatFloat(x, 'G', -1, 64)
+	if !strings.ContainsAny(s, ".E") {
+		s += ".0"
+	} else if strings.Contains(s, "E") && !strings.Contains(s, ".") {
+		mant, exp, _ := strings.Cut(s, "E")
+		s = mant + ".0E" + exp
+	}
+	return s, nil
+}
+
+// addComment appends " / comment" to a card image if it fits, and pads it.
+func addComment(line, comment string) string {
+	if comment != "" && len(line)+3 < CardSize {
+		line += " / " + comment
+	}
+	if len(line) > CardSize {
+		line = line[:CardSize]
+	}
+	return fmt.Sprintf("%-80s", line)
+}
+
+func formatCommentary(key, text string) []string {
+	var out []string
+	text = sanitize(text)
+	for {
+		n := min(len(text), 72)
+		out = append(out, fmt.Sprintf("%-8s%-72s", key, text[:n]))
+		text = text[n:]
+		if text == "" {
+			return out
+		}
+	}
+}
+
+// sanitize replaces bytes that FITS headers cannot hold.
+func sanitize(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}
+
+// formatString writes a string value, continued over CONTINUE cards when
+// it does not fit (the long-string convention of FITS 4.0 section 4.2.1.2).
+func formatString(key, s, comment string, hierarch bool) ([]string, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return nil, fmt.Errorf("%w: %s: non-printable byte 0x%02x in string value", errCard, key, s[i])
+		}
+	}
+	prefix := fmt.Sprintf("%-8s= ", key)
+	if hierarch {
+		prefix = "HIERARCH " + key + " = "
+	}
+	quote := func(p string) string {
+		q := "'" + strings.ReplaceAll(p, "'", "''")
+		if len(q) < 9 && !hierarch {
+			q = fmt.Sprintf("%-9s", q) // fixed format: closing quote at column 20 or later
+		}
+		return q + "'"
+	}
+	first := prefix + quote(s)
+	if len(first) <= CardSize {
+		return []string{addComment(first, comment)}, nil
+	}
+	// Split into pieces that fit once quotes are doubled; every piece but
+	// the last ends with '&'.
+	var out []string
+	room := CardSize - len(prefix) - 3 // quotes and '&'
+	if room < 2 {
+		return nil, fmt.Errorf("%w: keyword %q too long for a string value", errCard, key)
+	}
+	cur := prefix
+	for len(s) > 0 {
+		n := 0
+		width := 0
+		for n < len(s) {
+			w := 1
+			if s[n] == '\'' {
+				w = 2
+			}
+			if width+w > room {
+				break
+			}
+			width += w
+			n++
+		}
+		piece := s[:n]
+		s = s[n:]
+		q := "'" + strings.ReplaceAll(piece, "'", "''")
+		if len(s) > 0 {
+			q += "&'"
+		} else {
+			q += "'"
+		}
+		out = append(out, fmt.Sprintf("%-80s", cur+q))
+		cur = "CONTINUE  "
+		room = CardSize - len(cur) - 3
+	}
+	if comment != "" {
+		last := strings.TrimRight(out[len(out)-1], " ")
+		out[len(out)-1] = addComment(last, comment)
+	}
+	return out, nil
+}

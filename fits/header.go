@@ -1,0 +1,231 @@
+// Package fits reads and writes FITS files (Flexible Image Transport
+// System, FITS Standard 4.0): header cards, primary and IMAGE HDUs, binary
+// tables, gzip-compressed files, with a header-only fast path.
+//
+// It knows nothing of spectra. Values are decoded with the scaling the
+// standard defines (BSCALE/BZERO/BLANK for images, TSCALn/TZEROn/TNULLn for
+// table columns). Malformed input yields a *FormatError naming the file,
+// HDU and card; nothing panics.
+package fits
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// BlockSize is the size of a FITS logical record in bytes.
+const BlockSize = 2880
+
+// CardSize is the size of one header card in bytes.
+const CardSize = 80
+
+// Card is one header keyword record.
+//
+// Value is one of: string, int64, float64, bool, complex128, or nil (an
+// undefined value, or a commentary card such as COMMENT, HISTORY or a blank
+// keyword, whose text is in Comment).
+type Card struct {
+	Key     string
+	Value   any
+	Comment string
+}
+
+// IsCommentary reports whether the card carries text rather than a value
+// (COMMENT, HISTORY, blank keyword, or any card without a value indicator).
+func (c Card) IsCommentary() bool {
+	return c.Value == nil && isCommentaryKey(c.Key)
+}
+
+func isCommentaryKey(k string) bool {
+	return k == "COMMENT" || k == "HISTORY" || k == "" || k == "CONTINUE"
+}
+
+// Header is an ordered list of cards. The zero value is an empty header.
+type Header struct {
+	Cards []Card
+}
+
+// ErrMissingKey is returned when a requested keyword is absent.
+var ErrMissingKey = errors.New("missing keyword")
+
+// ErrWrongType is returned when a keyword's value has another type than
+// the one requested.
+var ErrWrongType = errors.New("wrong value type")
+
+// Index returns the position of the first card with the given keyword
+// (case-insensitive), or -1.
+func (h *Header) Index(key string) int {
+	key = strings.ToUpper(strings.TrimSpace(key))
+	for i, c := range h.Cards {
+		if c.Key == key && !isCommentaryKey(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the first card with the given keyword.
+func (h *Header) Get(key string) (Card, bool) {
+	i := h.Index(key)
+	if i < 0 {
+		return Card{}, false
+	}
+	return h.Cards[i], true
+}
+
+// Has reports whether a value card with the keyword exists.
+func (h *Header) Has(key string) bool { return h.Index(key) >= 0 }
+
+// String returns a string value. Leading spaces are significant in FITS
+// strings, trailing spaces are not and are removed.
+func (h *Header) String(key string) (string, error) {
+	c, ok := h.Get(key)
+	if !ok {
+		return "", fmt.Errorf("%s: %w", key, ErrMissingKey)
+	}
+	s, ok := c.Value.(string)
+	if !ok {
+		return "", fmt.Errorf("%s: %w: have %T, want string", key, ErrWrongType, c.Value)
+	}
+	return s, nil
+}
+
+// Int returns an integer value. A float value that is an exact integer is
+// accepted (some writers emit "3908." for counts).
+func (h *Header) Int(key string) (int64, error) {
+	c, ok := h.Get(key)
+	if !ok {
+		return 0, fmt.Errorf("%s: %w", key, ErrMissingKey)
+	}
+	switch v := c.Value.(type) {
+	case int64:
+		return v, nil
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int64(v), nil
+		}
+	}
+	return 0, fmt.Errorf("%s: %w: have %T %v, want integer", key, ErrWrongType, c.Value, c.Value)
+}
+
+// Float returns a numeric value as float64 (integers are converted).
+func (h *Header) Float(key string) (float64, error) {
+	c, ok := h.Get(key)
+	if !ok {
+		return 0, fmt.Errorf("%s: %w", key, ErrMissingKey)
+	}
+	switch v := c.Value.(type) {
+	case int64:
+		return float64(v), nil
+	case float64:
+		return v, nil
+	}
+	return 0, fmt.Errorf("%s: %w: have %T %v, want number", key, ErrWrongType, c.Value, c.Value)
+}
+
+// Bool returns a logical value.
+func (h *Header) Bool(key string) (bool, error) {
+	c, ok := h.Get(key)
+	if !ok {
+		return false, fmt.Errorf("%s: %w", key, ErrMissingKey)
+	}
+	b, ok := c.Value.(bool)
+	if !ok {
+		return false, fmt.Errorf("%s: %w: have %T, want logical", key, ErrWrongType, c.Value)
+	}
+	return b, nil
+}
+
+// FloatOr returns the numeric value of key, or def when it is absent or
+// not a number.
+func (h *Header) FloatOr(key string, def float64) float64 {
+	v, err := h.Float(key)
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+// StringOr returns the string value of key, or def when it is absent or
+// not a string.
+func (h *Header) StringOr(key, def string) string {
+	v, err := h.String(key)
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+// Set replaces the value and comment of the first card with the keyword,
+// or appends a new card. Value must be string, bool, an integer type, a
+// float type or complex128; other types are converted with fmt.Sprint.
+func (h *Header) Set(key string, value any, comment string) {
+	key = strings.ToUpper(strings.TrimSpace(key))
+	c := Card{Key: key, Value: normalizeValue(value), Comment: comment}
+	if i := h.Index(key); i >= 0 {
+		h.Cards[i] = c
+		return
+	}
+	h.Cards = append(h.Cards, c)
+}
+
+// Add appends a card without replacing existing ones (for COMMENT and
+// HISTORY).
+func (h *Header) Add(c Card) {
+	c.Key = strings.ToUpper(strings.TrimSpace(c.Key))
+	c.Value = normalizeValue(c.Value)
+	h.Cards = append(h.Cards, c)
+}
+
+// Delete removes every value card with the keyword.
+func (h *Header) Delete(key string) {
+	key = strings.ToUpper(strings.TrimSpace(key))
+	out := h.Cards[:0]
+	for _, c := range h.Cards {
+		if c.Key == key && !isCommentaryKey(key) {
+			continue
+		}
+		out = append(out, c)
+	}
+	h.Cards = out
+}
+
+// Clone returns a copy of the header that shares no card storage.
+func (h *Header) Clone() *Header {
+	return &Header{Cards: append([]Card(nil), h.Cards...)}
+}
+
+// normalizeValue converts Go numeric types to the header's canonical
+// int64/float64 representations.
+func normalizeValue(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int64, float64, complex128:
+		return x
+	case int:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case uint:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case complex64:
+		return complex128(x)
+	default:
+		return fmt.Sprint(x)
+	}
+}

@@ -1,0 +1,207 @@
+package fits
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// ColumnData is one column to write with NewTable.
+//
+// Data holds one value per row: []bool, []uint8, []int16, []int32,
+// []int64, []float32, []float64 or []string for scalar columns, or
+// [][]bool, [][]uint8, [][]int16, [][]int32, [][]int64, [][]float32,
+// [][]float64 for vector columns (every row the same length, which becomes
+// the repeat count, e.g. 3908E). Scale/Zero/Null are written as
+// TSCALn/TZEROn/TNULLn when set; the data are the stored values.
+type ColumnData struct {
+	Name    string
+	Unit    string
+	Dim     []int // TDIMn, fastest axis first (optional)
+	Scale   float64
+	Zero    float64
+	Null    int64
+	HasNull bool
+	Width   int // width of a string column (0: the longest value, at least 1)
+	Data    any
+}
+
+// NewTable builds a binary table from columns that all have the same
+// number of rows.
+func NewTable(cols []ColumnData) (*Table, error) {
+	t := &Table{}
+	nrows := -1
+	for i, cd := range cols {
+		c, n, err := describeColumn(cd)
+		if err != nil {
+			return nil, fmt.Errorf("column %d (%s): %w", i+1, cd.Name, err)
+		}
+		if nrows >= 0 && n != nrows {
+			return nil, fmt.Errorf("column %d (%s) has %d rows, earlier columns %d", i+1, cd.Name, n, nrows)
+		}
+		nrows = n
+		c.Offset = t.RowLen
+		t.RowLen += c.Width
+		t.Columns = append(t.Columns, c)
+	}
+	if nrows < 0 {
+		nrows = 0
+	}
+	t.NRows = nrows
+	t.rows = make([]byte, nrows*t.RowLen)
+	for i, cd := range cols {
+		c := t.Columns[i]
+		for r := range nrows {
+			encodeField(t.rows[r*t.RowLen+c.Offset:r*t.RowLen+c.Offset+c.Width], cd.Data, r)
+		}
+	}
+	return t, nil
+}
+
+// describeColumn derives the TFORM and width of a column from its data.
+func describeColumn(cd ColumnData) (Column, int, error) {
+	c := Column{Name: cd.Name, Unit: cd.Unit, Dim: cd.Dim, Scale: cd.Scale, Zero: cd.Zero, Null: cd.Null, HasNull: cd.HasNull}
+	if c.Scale == 0 {
+		c.Scale = 1
+	}
+	var n, repeat int
+	var err error
+	switch d := cd.Data.(type) {
+	case []bool:
+		c.Type, n, repeat = 'L', len(d), 1
+	case []uint8:
+		c.Type, n, repeat = 'B', len(d), 1
+	case []int16:
+		c.Type, n, repeat = 'I', len(d), 1
+	case []int32:
+		c.Type, n, repeat = 'J', len(d), 1
+	case []int64:
+		c.Type, n, repeat = 'K', len(d), 1
+	case []float32:
+		c.Type, n, repeat = 'E', len(d), 1
+	case []float64:
+		c.Type, n, repeat = 'D', len(d), 1
+	case []string:
+		c.Type, n = 'A', len(d)
+		repeat = max(cd.Width, 1)
+		for r, s := range d {
+			if cd.Width > 0 && len(s) > cd.Width {
+				return c, 0, fmt.Errorf("row %d: string of %d bytes longer than width %d", r, len(s), cd.Width)
+			}
+			if cd.Width == 0 {
+				repeat = max(repeat, len(s))
+			}
+		}
+	case [][]bool:
+		c.Type, n, repeat, err = 'L', len(d), vecRepeat(d), vecCheck(d)
+	case [][]uint8:
+		c.Type, n, repeat, err = 'B', len(d), vecRepeat(d), vecCheck(d)
+	case [][]int16:
+		c.Type, n, repeat, err = 'I', len(d), vecRepeat(d), vecCheck(d)
+	case [][]int32:
+		c.Type, n, repeat, err = 'J', len(d), vecRepeat(d), vecCheck(d)
+	case [][]int64:
+		c.Type, n, repeat, err = 'K', len(d), vecRepeat(d), vecCheck(d)
+	case [][]float32:
+		c.Type, n, repeat, err = 'E', len(d), vecRepeat(d), vecCheck(d)
+	case [][]float64:
+		c.Type, n, repeat, err = 'D', len(d), vecRepeat(d), vecCheck(d)
+	default:
+		return c, 0, fmt.Errorf("unsupported column data type %T", cd.Data)
+	}
+	if err != nil {
+		return c, 0, err
+	}
+	if c.HasNull && !strings.ContainsRune("BIJK", rune(c.Type)) {
+		return c, 0, fmt.Errorf("TNULL is only defined for integer columns, not type %c", c.Type)
+	}
+	if len(c.Dim) > 0 {
+		p := 1
+		for _, a := range c.Dim {
+			p *= a
+		}
+		if p != repeat {
+			return c, 0, fmt.Errorf("TDIM %v holds %d elements, repeat is %d", c.Dim, p, repeat)
+		}
+	}
+	c.Repeat = repeat
+	c.Format = fmt.Sprintf("%d%c", repeat, c.Type)
+	c.Width = repeat * typeSize(c.Type)
+	return c, n, nil
+}
+
+func vecRepeat[T any](d [][]T) int {
+	if len(d) == 0 {
+		return 0
+	}
+	return len(d[0])
+}
+
+func vecCheck[T any](d [][]T) error {
+	for r := range d {
+		if len(d[r]) != len(d[0]) {
+			return fmt.Errorf("row %d has %d elements, row 0 has %d: vector columns need a fixed length", r, len(d[r]), len(d[0]))
+		}
+	}
+	return nil
+}
+
+// encodeField writes row r of column data d into dst, big-endian.
+func encodeField(dst []byte, d any, r int) {
+	switch x := d.(type) {
+	case []bool:
+		putBools(dst, x[r:r+1])
+	case []uint8:
+		dst[0] = x[r]
+	case []int16:
+		binary.BigEndian.PutUint16(dst, uint16(x[r]))
+	case []int32:
+		binary.BigEndian.PutUint32(dst, uint32(x[r]))
+	case []int64:
+		binary.BigEndian.PutUint64(dst, uint64(x[r]))
+	case []float32:
+		binary.BigEndian.PutUint32(dst, math.Float32bits(x[r]))
+	case []float64:
+		binary.BigEndian.PutUint64(dst, math.Float64bits(x[r]))
+	case []string:
+		n := copy(dst, x[r])
+		for i := n; i < len(dst); i++ {
+			dst[i] = ' '
+		}
+	case [][]bool:
+		putBools(dst, x[r])
+	case [][]uint8:
+		copy(dst, x[r])
+	case [][]int16:
+		for i, v := range x[r] {
+			binary.BigEndian.PutUint16(dst[2*i:], uint16(v))
+		}
+	case [][]int32:
+		for i, v := range x[r] {
+			binary.BigEndian.PutUint32(dst[4*i:], uint32(v))
+		}
+	case [][]int64:
+		for i, v := range x[r] {
+			binary.BigEndian.PutUint64(dst[8*i:], uint64(v))
+		}
+	case [][]float32:
+		for i, v := range x[r] {
+			binary.BigEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+		}
+	case [][]float64:
+		for i, v := range x[r] {
+			binary.BigEndian.PutUint64(dst[8*i:], math.Float64bits(v))
+		}
+	}
+}
+
+func putBools(dst []byte, v []bool) {
+	for i, b := range v {
+		if b {
+			dst[i] = 'T'
+		} else {
+			dst[i] = 'F'
+		}
+	}
+}
