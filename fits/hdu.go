@@ -43,11 +43,11 @@ func (k Kind) String() string {
 // NAXISn, PCOUNT, GCOUNT, TFIELDS, column keywords, BSCALE/BZERO/BLANK) are
 // generated from Image or Table and those in Header are ignored.
 type HDU struct {
-	Header  *Header
-	Kind    Kind
-	Image   *Image
-	Table   *Table
-	Raw     []byte
+	Header   *Header
+	Kind     Kind
+	Image    *Image
+	Table    *Table
+	Raw      []byte
 	XTension string // XTENSION value for KindOther/KindASCIITable
 }
 
