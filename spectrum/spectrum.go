@@ -77,6 +77,10 @@ type Spectrum struct {
 	OrMask       []uint32
 	FluxUnit     string
 	Meta         Meta
+	// Extra holds further per-pixel arrays a layout carries, keyed by a
+	// lower-case name: "normalization" (LAMOST), "wdisp", "sky", "model"
+	// (SDSS), "continuum_subtracted" (SDSS spSpec). Each has Len() values.
+	Extra map[string][]float64
 }
 
 // NewMeta returns Meta with every numeric field set to "unknown" (NaN).
@@ -110,6 +114,11 @@ func (s *Spectrum) Validate() error {
 	if s.OrMask != nil && len(s.OrMask) != n {
 		return fmt.Errorf("%w: %d or-mask values for %d flux pixels", ErrInvalid, len(s.OrMask), n)
 	}
+	for k, v := range s.Extra {
+		if len(v) != n {
+			return fmt.Errorf("%w: extra array %q has %d values for %d flux pixels", ErrInvalid, k, len(v), n)
+		}
+	}
 	for i, w := range s.WavelengthAA {
 		if math.IsNaN(w) || math.IsInf(w, 0) || w <= 0 {
 			return fmt.Errorf("%w: wavelength[%d]=%v", ErrInvalid, i, w)
@@ -134,6 +143,12 @@ func (s *Spectrum) Clone() *Spectrum {
 	c.Ivar = cloneSlice(s.Ivar)
 	c.AndMask = cloneSlice(s.AndMask)
 	c.OrMask = cloneSlice(s.OrMask)
+	if s.Extra != nil {
+		c.Extra = make(map[string][]float64, len(s.Extra))
+		for k, v := range s.Extra {
+			c.Extra[k] = cloneSlice(v)
+		}
+	}
 	c.Meta.SNR = make(map[string]float64, len(s.Meta.SNR))
 	for k, v := range s.Meta.SNR {
 		c.Meta.SNR[k] = v

@@ -1,0 +1,351 @@
+package spectrum
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/astroone/astroone-go/fits"
+)
+
+// lamostMissing is the value LAMOST headers use for "not measured".
+const lamostMissing = -9999
+
+// LAMOST LRS grid facts (DESIGN.md): 3908 pixels, log10 wavelength from
+// 3.5682 in steps of 1e-4.
+const (
+	LAMOSTLog10Start = 3.5682
+	LAMOSTLog10Step  = 1e-4
+	LAMOSTPixels     = 3908
+)
+
+// lamostFluxUnit describes LAMOST LRS flux (relative flux calibration).
+const lamostFluxUnit = "relative flux"
+
+// readLAMOSTImage reads the DR<=7 layout: a float32 primary image of
+// NAXIS1 pixels by 3-5 rows (flux, ivar, wavelength, andmask, ormask).
+func readLAMOSTImage(f *fits.File) (*Spectrum, error) {
+	h := f.HDUs[0]
+	im := h.Image
+	all := im.Float64s()
+	n := im.Axes[0]
+	row := func(j int) []float64 { return all[j*n : (j+1)*n] }
+	s := &Spectrum{
+		Flux:         row(0),
+		Ivar:         row(1),
+		WavelengthAA: row(2),
+		FluxUnit:     lamostFluxUnit,
+		Meta:         lamostMeta(h.Header),
+	}
+	var err error
+	if im.Axes[1] >= 4 {
+		if s.AndMask, err = toMask(row(3), "andmask"); err != nil {
+			return nil, err
+		}
+	}
+	if im.Axes[1] >= 5 {
+		if s.OrMask, err = toMask(row(4), "ormask"); err != nil {
+			return nil, err
+		}
+	}
+	s.Vacuum = headerVacuum(h.Header, true)
+	s.Meta.Layout = LayoutLAMOSTImage
+	sanitizeFlux(s)
+	return s, nil
+}
+
+// readLAMOSTTable reads the DR8+ layout: metadata in the primary header
+// (NAXIS=0, possibly with stale NAXIS1/NAXIS2 cards) and one row of the
+// binary table in HDU idx with FLUX, IVAR, WAVELENGTH, ANDMASK, ORMASK and
+// NORMALIZATION.
+func readLAMOSTTable(f *fits.File, idx int) (*Spectrum, error) {
+	t := f.HDUs[idx].Table
+	flux, err := column(t, "FLUX")
+	if err != nil {
+		return nil, fmt.Errorf("HDU %d: %w", idx, err)
+	}
+	s := &Spectrum{Flux: flux, FluxUnit: lamostFluxUnit, Meta: lamostMeta(f.HDUs[0].Header)}
+	cols := []struct {
+		name string
+		dst  *[]float64
+	}{{"WAVELENGTH", &s.WavelengthAA}, {"IVAR", &s.Ivar}}
+	for _, c := range cols {
+		if *c.dst, err = optionalColumn(t, c.name, len(flux)); err != nil {
+			return nil, fmt.Errorf("HDU %d: %w", idx, err)
+		}
+	}
+	if s.Ivar == nil {
+		return nil, fmt.Errorf("HDU %d: no IVAR column", idx)
+	}
+	for _, m := range []struct {
+		name string
+		dst  *[]uint32
+	}{{"ANDMASK", &s.AndMask}, {"ORMASK", &s.OrMask}} {
+		v, err := optionalColumn(t, m.name, len(flux))
+		if err == nil {
+			*m.dst, err = toMask(v, m.name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("HDU %d: %w", idx, err)
+		}
+	}
+	norm, err := optionalColumn(t, "NORMALIZATION", len(flux))
+	if err != nil {
+		return nil, fmt.Errorf("HDU %d: %w", idx, err)
+	}
+	if norm != nil {
+		s.Extra = map[string][]float64{"normalization": norm}
+	}
+	s.Vacuum = headerVacuum(f.HDUs[0].Header, true)
+	s.Meta.Layout = LayoutLAMOSTTable
+	s.Meta.HDU = idx
+	sanitizeFlux(s)
+	return s, nil
+}
+
+// lamostMeta reads the LAMOST header keywords.
+func lamostMeta(h *fits.Header) Meta {
+	m := NewMeta()
+	m.Survey = SurveyLAMOST
+	if c, ok := h.Get("OBSID"); ok && c.Value != nil {
+		m.ID = strings.TrimSpace(fmt.Sprint(c.Value))
+	}
+	m.Designation = strings.TrimSpace(h.StringOr("DESIG", ""))
+	m.RA = lamostFloat(h, "RA")
+	m.Dec = lamostFloat(h, "DEC")
+	m.Class = strings.TrimSpace(h.StringOr("CLASS", ""))
+	m.Subclass = strings.TrimSpace(h.StringOr("SUBCLASS", ""))
+	m.Z = lamostFloat(h, "Z")
+	m.ZErr = lamostFloat(h, "Z_ERR")
+	for _, b := range []string{"u", "g", "r", "i", "z"} {
+		if v := lamostFloat(h, "SNR"+strings.ToUpper(b)); !math.IsNaN(v) {
+			m.SNR[b] = v
+		}
+	}
+	m.DataRelease = strings.TrimSpace(h.StringOr("DATA_V", ""))
+	return m
+}
+
+// lamostFloat returns a numeric keyword, NaN when absent, non-numeric or
+// the LAMOST missing value -9999.
+func lamostFloat(h *fits.Header, key string) float64 {
+	v, err := h.Float(key)
+	if err != nil {
+		// Some releases store numbers as strings.
+		s, serr := h.String(key)
+		if serr != nil {
+			return math.NaN()
+		}
+		if v, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+			return math.NaN()
+		}
+	}
+	if v == lamostMissing || math.IsNaN(v) {
+		return math.NaN()
+	}
+	return v
+}
+
+// headerVacuum reads the air/vacuum convention from VACUUM (logical) or
+// AIRORVAC ('air'/'vac'), falling back to def.
+func headerVacuum(h *fits.Header, def bool) bool {
+	if b, err := h.Bool("VACUUM"); err == nil {
+		return b
+	}
+	switch v := strings.ToLower(strings.TrimSpace(h.StringOr("AIRORVAC", ""))); {
+	case strings.HasPrefix(v, "vac"):
+		return true
+	case v == "air":
+		return false
+	}
+	return def
+}
+
+// lamostHeader builds the primary header cards LAMOST readers expect.
+func lamostHeader(s *Spectrum) *fits.Header {
+	h := &fits.Header{}
+	m := s.Meta
+	if _, err := strconv.ParseInt(m.ID, 10, 64); err == nil {
+		id, _ := strconv.ParseInt(m.ID, 10, 64)
+		h.Set("OBSID", id, "Unique number ID of this spectrum")
+	} else if m.ID != "" {
+		h.Set("OBSID", m.ID, "Unique ID of this spectrum")
+	}
+	setString(h, "DESIG", m.Designation, "Designation of LAMOST target")
+	dr := m.DataRelease
+	if dr == "" {
+		dr = "AstroOne-Go"
+	}
+	h.Set("DATA_V", dr, "Data release version")
+	setLAMOSTFloat(h, "RA", m.RA, "[deg] Right ascension of object")
+	setLAMOSTFloat(h, "DEC", m.Dec, "[deg] Declination of object")
+	h.Set("VACUUM", s.Vacuum, "Wavelengths are in vacuum")
+	setString(h, "CLASS", m.Class, "Class of object")
+	setString(h, "SUBCLASS", m.Subclass, "Subclass of object")
+	setLAMOSTFloat(h, "Z", m.Z, "Redshift of object")
+	setLAMOSTFloat(h, "Z_ERR", m.ZErr, "Redshift error of object")
+	for _, b := range []string{"u", "g", "r", "i", "z"} {
+		v, ok := m.SNR[b]
+		if !ok {
+			v = math.NaN()
+		}
+		setLAMOSTFloat(h, "SNR"+strings.ToUpper(b), v, "SNR of "+b+" filter")
+	}
+	if start, step, ok := logLinear(s.WavelengthAA); ok {
+		h.Set("COEFF0", start, "Central wavelength (log10) of first pixel")
+		h.Set("COEFF1", step, "Log10 dispersion per pixel")
+	}
+	return h
+}
+
+func setString(h *fits.Header, key, v, comment string) {
+	if v != "" {
+		h.Set(key, v, comment)
+	}
+}
+
+func setLAMOSTFloat(h *fits.Header, key string, v float64, comment string) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		v = lamostMissing
+	}
+	h.Set(key, v, comment)
+}
+
+// logLinear reports whether wavelengths are uniformly spaced in log10 (to
+// float32 precision) and returns the start and step.
+func logLinear(w []float64) (start, step float64, ok bool) {
+	if len(w) < 2 {
+		return 0, 0, false
+	}
+	start = math.Log10(w[0])
+	step = (math.Log10(w[len(w)-1]) - start) / float64(len(w)-1)
+	for i, x := range w {
+		if math.Abs(math.Log10(x)-(start+step*float64(i))) > 1e-6 {
+			return 0, 0, false
+		}
+	}
+	// Round to the precision the header conventionally carries.
+	return math.Round(start*1e7) / 1e7, math.Round(step*1e10) / 1e10, true
+}
+
+// float32Column converts values to float32 for a layout that stores
+// float32 vectors.
+func float32Column(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// maskFloat32 converts mask bits to the float32 values LAMOST stores,
+// failing when a value would lose bits (integers above 2^24).
+func maskFloat32(m []uint32, n int, what string) ([]float32, error) {
+	out := make([]float32, n)
+	for i := range out {
+		if m == nil {
+			continue
+		}
+		out[i] = float32(m[i])
+		if uint32(out[i]) != m[i] {
+			return nil, fmt.Errorf("%s[%d]=%#x cannot be stored exactly in the layout's float32 mask", what, i, m[i])
+		}
+	}
+	return out, nil
+}
+
+// WriteLAMOSTTable writes s in the LAMOST DR8+ layout: a primary HDU with
+// NAXIS=0 carrying the metadata, and a BINTABLE 'COADD' with one row of
+// FLUX, IVAR, WAVELENGTH, ANDMASK, ORMASK, NORMALIZATION (float32 vectors).
+// Without an "normalization" extra array the column holds -9999 and NORM=0,
+// as in LAMOST files without a normalised spectrum.
+func WriteLAMOSTTable(path string, s *Spectrum) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	n := s.Len()
+	andm, err := maskFloat32(s.AndMask, n, "andmask")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	orm, err := maskFloat32(s.OrMask, n, "ormask")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	ivar := s.Ivar
+	if ivar == nil {
+		ivar = make([]float64, n)
+	}
+	ph := lamostHeader(s)
+	norm, ok := s.Extra["normalization"]
+	ph.Set("NORM", int64(0), "1 if there exists a normalized spectrum")
+	if ok {
+		ph.Set("NORM", int64(1), "1 if there exists a normalized spectrum")
+	} else {
+		norm = make([]float64, n)
+		for i := range norm {
+			norm[i] = lamostMissing
+		}
+	}
+	row := func(v []float32) [][]float32 { return [][]float32{v} }
+	tab, err := fits.NewTable([]fits.ColumnData{
+		{Name: "FLUX", Data: row(float32Column(s.Flux))},
+		{Name: "IVAR", Data: row(float32Column(ivar))},
+		{Name: "WAVELENGTH", Data: row(float32Column(s.WavelengthAA))},
+		{Name: "ANDMASK", Data: row(andm)},
+		{Name: "ORMASK", Data: row(orm)},
+		{Name: "NORMALIZATION", Data: row(float32Column(norm))},
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	th := &fits.Header{}
+	th.Set("EXTNAME", "COADD", "The extension name")
+	return fits.WriteFile(path,
+		&fits.HDU{Header: ph},
+		&fits.HDU{Header: th, Table: tab, Kind: fits.KindBinTable})
+}
+
+// WriteLAMOSTImage writes s in the LAMOST DR<=7 layout: a float32 primary
+// image of Len() x 5 rows (flux, ivar, wavelength, andmask, ormask) with
+// the metadata and, for log-linear wavelengths, the COEFF0/COEFF1 and
+// CRVAL1/CD1_1/DC-FLAG solution.
+func WriteLAMOSTImage(path string, s *Spectrum) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	n := s.Len()
+	data := make([]float32, 0, 5*n)
+	ivar := s.Ivar
+	if ivar == nil {
+		ivar = make([]float64, n)
+	}
+	data = append(data, float32Column(s.Flux)...)
+	data = append(data, float32Column(ivar)...)
+	data = append(data, float32Column(s.WavelengthAA)...)
+	for _, m := range []struct {
+		v    []uint32
+		name string
+	}{{s.AndMask, "andmask"}, {s.OrMask, "ormask"}} {
+		f, err := maskFloat32(m.v, n, m.name)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		data = append(data, f...)
+	}
+	im, err := fits.NewImage(data, n, 5)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	h := lamostHeader(s)
+	h.Set("EXTNAME", "Flux", "The extension name")
+	if start, step, ok := logLinear(s.WavelengthAA); ok {
+		h.Set("CRVAL1", start, "Central wavelength (log10) of first pixel")
+		h.Set("CD1_1", step, "Log10 dispersion per pixel")
+		h.Set("CRPIX1", int64(1), "Starting pixel (1-indexed)")
+		h.Set("CTYPE1", "LINEAR", "")
+		h.Set("DC-FLAG", int64(1), "Log-linear flag")
+	}
+	return fits.WriteFile(path, &fits.HDU{Header: h, Image: im})
+}
