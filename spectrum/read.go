@@ -175,13 +175,26 @@ func isWavelengthRow(im *fits.Image) bool {
 	return true
 }
 
-// column returns the physical values of a named column in row 0.
+// column returns the physical values of a named column over all rows
+// concatenated: LAMOST stores a spectrum as one row of vectors, SDSS as one
+// row per pixel.
 func column(t *fits.Table, name string) ([]float64, error) {
 	i, err := t.ColumnIndex(name)
 	if err != nil {
 		return nil, err
 	}
-	return t.Float64s(i, 0)
+	if t.NRows == 1 {
+		return t.Float64s(i, 0)
+	}
+	out := make([]float64, 0, t.NRows*max(t.Columns[i].Repeat, 1))
+	for r := range t.NRows {
+		v, err := t.Float64s(i, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
 }
 
 // optionalColumn returns a named column, nil if absent, or an error if it
