@@ -1,0 +1,100 @@
+package prep
+
+import (
+	"fmt"
+	"math"
+)
+
+// Grid is a wavelength grid uniform in log10(λ/Å): pixel i is centred at
+// λ_i = 10^(Log10Start + i·Log10Step) Å, for i = 0 … N−1. This is the
+// sampling of LAMOST and SDSS/BOSS spectra (COEFF0/COEFF1 and loglam).
+type Grid struct {
+	Log10Start float64 // log10 of the first pixel centre in Å
+	Log10Step  float64 // pixel step in log10(λ/Å), dex
+	N          int     // number of pixels
+}
+
+// LAMOSTGrid returns the LAMOST LRS grid: 3908 pixels from
+// log10 λ = 3.5682 with a step of 1e-4 dex, i.e. 3699.99 Å … 9097.04 Å
+// (vacuum, COEFF0 = 3.5682, COEFF1 = 1e-4).
+func LAMOSTGrid() Grid { return Grid{Log10Start: 3.5682, Log10Step: 1e-4, N: 3908} }
+
+// SDSSGrid returns a BOSS-like common grid: 4648 pixels from
+// log10 λ = 3.5523 with a step of 1e-4 dex, i.e. 3566.97 Å … 10399.20 Å
+// (vacuum). Individual SDSS-I/II and BOSS spectra start at varying loglam
+// on the same 1e-4 dex lattice; this grid covers the BOSS spectrograph range
+// so that every spectrum can be resampled onto one common sampling.
+func SDSSGrid() Grid { return Grid{Log10Start: 3.5523, Log10Step: 1e-4, N: 4648} }
+
+// LogGrid returns the grid with step log10StepDex that starts at startAA and
+// has as many pixels as needed for the last centre to reach at least endAA.
+func LogGrid(startAA, endAA, log10StepDex float64) (Grid, error) {
+	if !(startAA > 0) || !finite(startAA) || !finite(endAA) || !(endAA > startAA) {
+		return Grid{}, fmt.Errorf("log grid: %w: need 0 < start < end, got %v Å … %v Å", ErrBadParameter, startAA, endAA)
+	}
+	if !(log10StepDex > 0) || !finite(log10StepDex) {
+		return Grid{}, fmt.Errorf("log grid: %w: step %v dex", ErrBadParameter, log10StepDex)
+	}
+	l0 := math.Log10(startAA)
+	n := int(math.Ceil((math.Log10(endAA)-l0)/log10StepDex-1e-9)) + 1
+	g := Grid{Log10Start: l0, Log10Step: log10StepDex, N: n}
+	if err := g.Validate(); err != nil {
+		return Grid{}, fmt.Errorf("log grid: %w", err)
+	}
+	return g, nil
+}
+
+// maxGridPixels bounds Grid.N to catch corrupt or absurd inputs before they
+// allocate gigabytes.
+const maxGridPixels = 1 << 26
+
+// Validate checks that the start and step are finite, the step is positive,
+// N is at least 1 (and at most 2^26), and every wavelength is finite.
+func (g Grid) Validate() error {
+	switch {
+	case !finite(g.Log10Start):
+		return fmt.Errorf("grid: %w: log10 start %v", ErrBadParameter, g.Log10Start)
+	case !(g.Log10Step > 0) || !finite(g.Log10Step):
+		return fmt.Errorf("grid: %w: log10 step %v (must be > 0)", ErrBadParameter, g.Log10Step)
+	case g.N < 1 || g.N > maxGridPixels:
+		return fmt.Errorf("grid: %w: %d pixels (must be 1 … %d)", ErrBadParameter, g.N, maxGridPixels)
+	}
+	lo := g.Log10Start - 0.5*g.Log10Step
+	hi := g.Log10Start + (float64(g.N)-0.5)*g.Log10Step
+	if lo < -300 || hi > 300 {
+		return fmt.Errorf("grid: %w: wavelengths 10^%v … 10^%v Å overflow", ErrBadParameter, lo, hi)
+	}
+	return nil
+}
+
+// Wavelengths returns the N pixel-centre wavelengths in Å.
+func (g Grid) Wavelengths() []float64 {
+	if g.N <= 0 {
+		return nil
+	}
+	w := make([]float64, g.N)
+	for i := range w {
+		w[i] = math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
+	}
+	return w
+}
+
+// Edges returns the N+1 pixel boundaries in Å, at half steps in log10:
+// edge i is 10^(Log10Start + (i − ½)·Log10Step), so pixel i spans
+// [Edges()[i], Edges()[i+1]].
+func (g Grid) Edges() []float64 {
+	if g.N <= 0 {
+		return nil
+	}
+	e := make([]float64, g.N+1)
+	for i := range e {
+		e[i] = math.Pow(10, g.Log10Start+(float64(i)-0.5)*g.Log10Step)
+	}
+	return e
+}
+
+// MinAA returns the first pixel-centre wavelength in Å.
+func (g Grid) MinAA() float64 { return math.Pow(10, g.Log10Start) }
+
+// MaxAA returns the last pixel-centre wavelength in Å.
+func (g Grid) MaxAA() float64 { return math.Pow(10, g.Log10Start+float64(g.N-1)*g.Log10Step) }
