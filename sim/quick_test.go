@@ -1,12 +1,17 @@
 package sim
 
 import (
+	"bytes"
+	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/astroone/astroone-go/prep"
+	"github.com/astroone/astroone-go/spectrum"
 )
 
 func TestSubclass(t *testing.T) {
@@ -154,5 +159,50 @@ func TestClassMix(t *testing.T) {
 		if got := float64(counts[class]) / 2000; math.Abs(got-frac) > 0.03 {
 			t.Errorf("%s fraction %.3f, want %.2f", class, got, frac)
 		}
+	}
+}
+
+func TestWriteSampleDeterministic(t *testing.T) {
+	read := func(workers int) (map[string][]byte, error) {
+		dir := t.TempDir()
+		if err := WriteSample(context.Background(), SampleOptions{Dir: dir, N: 12, Seed: 4, Workers: workers}); err != nil {
+			return nil, err
+		}
+		out := map[string][]byte{}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			out[e.Name()] = b
+		}
+		return out, nil
+	}
+	a, err := read(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := read(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 13 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("%d files; outputs with 1 and 3 workers differ: %v", len(a), !reflect.DeepEqual(a, b))
+	}
+	for name, data := range a {
+		if name == "labels.csv" {
+			continue
+		}
+		s, err := spectrum.Read(bytes.NewReader(data), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Meta.Layout != spectrum.LayoutLAMOSTTable || s.Len() != spectrum.LAMOSTPixels {
+			t.Fatalf("%s: layout %s, %d pixels", name, s.Meta.Layout, s.Len())
+		}
+	}
+	if !bytes.HasPrefix(a["labels.csv"], []byte("id,file,class,subclass,teff,logg,feh,rv_kms,z,snr\n")) || bytes.Count(a["labels.csv"], []byte("\n")) != 13 {
+		t.Errorf("labels.csv:\n%s", a["labels.csv"])
 	}
 }
