@@ -202,7 +202,7 @@ func TestWriteSampleDeterministic(t *testing.T) {
 			t.Fatalf("%s: layout %s, %d pixels", name, s.Meta.Layout, s.Len())
 		}
 	}
-	if !bytes.HasPrefix(a["labels.csv"], []byte("id,file,class,subclass,teff,logg,feh,rv_kms,z,snr\n")) || bytes.Count(a["labels.csv"], []byte("\n")) != 13 {
+	if !bytes.HasPrefix(a["labels.csv"], []byte("id,file,class,subclass,teff,logg,feh,rv_kms,z,ebv,snr_g\n")) || bytes.Count(a["labels.csv"], []byte("\n")) != 13 {
 		t.Errorf("labels.csv:\n%s", a["labels.csv"])
 	}
 }

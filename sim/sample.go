@@ -21,13 +21,16 @@ type SampleOptions struct {
 	Layout  spectrum.Layout // file layout; LAMOST table layout when empty
 	Gzip    bool            // write .fits.gz
 	Workers int             // parallel writers; runtime.NumCPU() when 0
+	SNRMin  float64         // S/N range (log-uniform); 5..100 when zero
+	SNRMax  float64
 	// Progress, when set, is called after each file with the number done.
 	Progress func(done int)
 }
 
 // WriteSample writes opts.N quick-sample spectra as FITS files named
 // spec-ID.fits[.gz] and DIR/labels.csv (id, file, class, subclass, teff,
-// logg, feh, rv_kms, z, snr; empty where not defined). The output is the
+// logg, feh, rv_kms, z, ebv, snr_g; empty where not defined: the quick
+// sampler applies no extinction, so ebv is empty). The output is the
 // same for the same options, whatever the number of workers.
 func WriteSample(ctx context.Context, opts SampleOptions) error {
 	if opts.N < 0 {
@@ -47,6 +50,9 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 		ext += ".gz"
 	}
 	q := NewQuick(opts.Seed)
+	if opts.SNRMin > 0 && opts.SNRMax >= opts.SNRMin {
+		q.SNRMin, q.SNRMax = opts.SNRMin, opts.SNRMax
+	}
 	rows := make([][]string, opts.N)
 	jobs := make(chan int)
 	errs := make(chan error, opts.Workers)
@@ -109,7 +115,7 @@ func labelRow(id, file string, lab Labels) []string {
 	}
 	star := lab.Class == "STAR"
 	return []string{id, file, lab.Class, lab.Subclass, num(lab.TeffK, star), num(lab.Logg, star), num(lab.FeH, star),
-		num(lab.RVKmS, star), num(lab.Z, true), num(lab.SNR, true)}
+		num(lab.RVKmS, star), num(lab.Z, true), "", num(lab.SNR, true)}
 }
 
 func writeLabels(path string, rows [][]string) error {
@@ -119,7 +125,7 @@ func writeLabels(path string, rows [][]string) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"id", "file", "class", "subclass", "teff", "logg", "feh", "rv_kms", "z", "snr"})
+	w.Write([]string{"id", "file", "class", "subclass", "teff", "logg", "feh", "rv_kms", "z", "ebv", "snr_g"})
 	w.WriteAll(rows)
 	if err := w.Error(); err != nil {
 		f.Close()
