@@ -3,6 +3,8 @@ package prep
 import (
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 )
 
 // Grid is a wavelength grid uniform in log10(λ/Å): pixel i is centred at
@@ -72,11 +74,7 @@ func (g Grid) Wavelengths() []float64 {
 	if g.N <= 0 {
 		return nil
 	}
-	w := make([]float64, g.N)
-	for i := range w {
-		w[i] = math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
-	}
-	return w
+	return append([]float64(nil), g.arrays().wave...)
 }
 
 // Edges returns the N+1 pixel boundaries in Å, at half steps in log10:
@@ -86,11 +84,41 @@ func (g Grid) Edges() []float64 {
 	if g.N <= 0 {
 		return nil
 	}
-	e := make([]float64, g.N+1)
-	for i := range e {
-		e[i] = math.Pow(10, g.Log10Start+(float64(i)-0.5)*g.Log10Step)
+	return append([]float64(nil), g.arrays().edges...)
+}
+
+// gridArrays are the pixel centres and edges of a grid, computed once.
+type gridArrays struct {
+	wave, edges []float64
+}
+
+// gridCache maps a Grid to its *gridArrays; a pipeline uses one or two
+// grids, and math.Pow for every pixel of every spectrum dominated the cost
+// of Resample before the arrays were cached.
+var (
+	gridCache   sync.Map
+	gridCacheN  atomic.Int32
+	maxGridsHit = int32(64) // beyond this many distinct grids, stop caching
+)
+
+// arrays returns the shared, read-only centres and edges of g (N > 0).
+func (g Grid) arrays() *gridArrays {
+	if a, ok := gridCache.Load(g); ok {
+		return a.(*gridArrays)
 	}
-	return e
+	a := &gridArrays{wave: make([]float64, g.N), edges: make([]float64, g.N+1)}
+	for i := range a.wave {
+		a.wave[i] = math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
+	}
+	for i := range a.edges {
+		a.edges[i] = math.Pow(10, g.Log10Start+(float64(i)-0.5)*g.Log10Step)
+	}
+	if gridCacheN.Load() < maxGridsHit {
+		if _, loaded := gridCache.LoadOrStore(g, a); !loaded {
+			gridCacheN.Add(1)
+		}
+	}
+	return a
 }
 
 // MinAA returns the first pixel-centre wavelength in Å.

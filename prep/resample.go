@@ -3,7 +3,6 @@ package prep
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/astroone/astroone-go/spectrum"
 )
@@ -65,8 +64,14 @@ func PixelEdges(waveAA []float64) ([]float64, error) {
 // of their mean (w must have at least 2 increasing positive values).
 func isLogUniform(w []float64) bool {
 	mean := math.Log(w[len(w)-1]/w[0]) / float64(len(w)-1)
+	// |ln r − mean| ≤ tol·mean  ⇔  r ∈ [e^{mean(1−tol)}, e^{mean(1+tol)}]:
+	// compare ratios, not logarithms.
+	lo, hi := math.Exp(mean*(1-logUniformTol)), math.Exp(mean*(1+logUniformTol))
+	if mean < 0 {
+		lo, hi = hi, lo
+	}
 	for i := 1; i < len(w); i++ {
-		if math.Abs(math.Log(w[i]/w[i-1])-mean) > logUniformTol*mean {
+		if r := w[i] / w[i-1]; r < lo || r > hi {
 			return false
 		}
 	}
@@ -124,7 +129,7 @@ func Resample(s *spectrum.Spectrum, g Grid) (*spectrum.Spectrum, error) {
 		return nil, fmt.Errorf("resample: %w", err)
 	}
 	out := newLike(s, g.Wavelengths())
-	outEdges := g.Edges()
+	outEdges := g.arrays().edges // shared and read-only
 	n := s.Len()
 	good := make([]bool, n)
 	for i := range good {
@@ -136,14 +141,24 @@ func Resample(s *spectrum.Spectrum, g Grid) (*spectrum.Spectrum, error) {
 		}
 		return m[i] &^ spectrum.MaskBad
 	}
+	first := 0 // first input pixel whose upper edge reaches past lo; only grows
 	for j := 0; j < g.N; j++ {
 		lo, hi := outEdges[j], outEdges[j+1]
-		// First input pixel whose upper edge reaches past lo.
-		i := sort.SearchFloat64s(inEdges[1:], lo)
+		for first < n && inEdges[first+1] < lo {
+			first++
+		}
+		i := first
 		var sw, swf, swwv float64
 		and, or, overlapped := ^uint32(0), uint32(0), false
 		for ; i < n && inEdges[i] < hi; i++ {
-			ov := math.Min(inEdges[i+1], hi) - math.Max(inEdges[i], lo)
+			a, b := inEdges[i], inEdges[i+1] // edges are finite: plain comparisons, not math.Min/Max
+			if a < lo {
+				a = lo
+			}
+			if b > hi {
+				b = hi
+			}
+			ov := b - a
 			if ov <= minOverlap*(hi-lo) {
 				continue
 			}
