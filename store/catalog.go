@@ -1,0 +1,475 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/astroone/astroone-go/spectrum"
+)
+
+// Status is the outcome of ingesting one input file.
+type Status string
+
+// File statuses.
+const (
+	StatusOK        Status = "ok"        // its spectrum is in a shard and in table spectra
+	StatusDuplicate Status = "duplicate" // same sha256 as an ingested file (DuplicateOf)
+	StatusFailed    Status = "failed"    // could not be read or prepared (Error says why)
+)
+
+func (s Status) valid() bool {
+	return s == StatusOK || s == StatusDuplicate || s == StatusFailed
+}
+
+// FileRecord is one row of table files: an input file and its outcome.
+type FileRecord struct {
+	Path        string    // absolute path as ingested
+	Size        int64     // bytes, at ingestion
+	ModTime     time.Time // modification time at ingestion (stored as Unix ns in column mtime)
+	SHA256      string    // hex digest of the file's bytes; empty if it could not be read
+	Status      Status    // ok, duplicate or failed
+	Error       string    // reason of a failure; empty otherwise
+	DuplicateOf string    // for a duplicate: path of the ingested file with the same sha256
+	IngestedAt  time.Time // when its catalog row was committed (UTC)
+}
+
+// Record is one row of table spectra: the metadata of an ingested spectrum
+// and where its pixels are. Unknown numbers are NaN (NULL in the catalog),
+// unknown strings are empty.
+type Record struct {
+	ID              string // spectrum id from the file (OBSID, PLATE-MJD-FIBER, ...); not unique
+	SHA256          string // sha256 of the source file; unique
+	Path            string // source file
+	Survey          string
+	Layout          string
+	DataRelease     string
+	Designation     string
+	RA, Dec         float64 // degrees, J2000
+	Class, Subclass string
+	Z, ZErr         float64
+	// SNR is the best available S/N: the g band if known, else the median
+	// of the known bands, else NaN. Query.MinSNR filters on it.
+	SNR                              float64
+	SNRU, SNRG, SNRR, SNRI, SNRZ     float64 // per-band S/N from the file header
+	NPixNative                       int     // pixels in the file before resampling
+	WavelengthMinAA, WavelengthMaxAA float64 // native wavelength range, Å
+	Vacuum                           bool    // native wavelengths are vacuum (shards are always vacuum)
+	FluxUnit                         string  // unit of the flux in the shard
+	Shard                            string  // shard file name under shards/
+	ShardRow                         int     // row index in the shard
+}
+
+// Entry is one input file's contribution to a Commit: its files row and,
+// for StatusOK, its spectra row and shard row (as made by NewEntry).
+type Entry struct {
+	File FileRecord // the files row; Status decides which other fields count
+	// Replace removes an existing catalog row for File.Path (and the
+	// spectrum ingested from it) before inserting: used when a file changed
+	// since it was ingested, or when a failed file is retried. The old
+	// spectrum's shard row stays in its shard, unreferenced; files that were
+	// recorded as its duplicates keep pointing at the path.
+	Replace bool
+	Record  Record   // the spectra row (StatusOK only)
+	Row     ShardRow // the pixels on the grid (StatusOK only)
+}
+
+// ErrBadEntry reports an Entry that cannot be committed or built.
+var ErrBadEntry = errors.New("invalid catalog entry")
+
+// NewEntry builds the entry of a successfully read file: rec is the
+// metadata of the spectrum as read (MakeRecord, taken before resampling),
+// prepared is the spectrum resampled onto g. It fails with ErrBadEntry when
+// prepared is not on g (see CheckOnGrid).
+func NewEntry(file FileRecord, rec Record, prepared *spectrum.Spectrum, g Grid) (Entry, error) {
+	if prepared == nil {
+		return Entry{}, fmt.Errorf("%w: nil spectrum", ErrBadEntry)
+	}
+	if err := CheckOnGrid(prepared, g); err != nil {
+		return Entry{}, err
+	}
+	file.Status = StatusOK
+	rec.SHA256, rec.Path, rec.FluxUnit = file.SHA256, file.Path, prepared.FluxUnit
+	row := ShardRow{ID: rec.ID, SHA256: file.SHA256,
+		Flux: toFloat32(prepared.Flux), Ivar: make([]float32, g.N), Mask: make([]uint32, g.N)}
+	if prepared.Ivar != nil {
+		row.Ivar = toFloat32(prepared.Ivar)
+	}
+	switch {
+	case prepared.AndMask != nil:
+		copy(row.Mask, prepared.AndMask)
+	case prepared.OrMask != nil:
+		copy(row.Mask, prepared.OrMask)
+	}
+	return Entry{File: file, Record: rec, Row: row}, nil
+}
+
+// CheckOnGrid verifies that s is sampled on g: same number of pixels,
+// vacuum wavelengths, first and last wavelengths within 1e-6 (relative),
+// and consistent per-pixel arrays. The error wraps ErrBadEntry.
+func CheckOnGrid(s *spectrum.Spectrum, g Grid) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	n := s.Len()
+	switch {
+	case n != g.N:
+		return fmt.Errorf("%w: prepared spectrum has %d pixels, grid has %d", ErrBadEntry, n, g.N)
+	case len(s.WavelengthAA) != n || (s.Ivar != nil && len(s.Ivar) != n) ||
+		(s.AndMask != nil && len(s.AndMask) != n) || (s.OrMask != nil && len(s.OrMask) != n):
+		return fmt.Errorf("%w: prepared spectrum arrays differ in length", ErrBadEntry)
+	case !s.Vacuum:
+		return fmt.Errorf("%w: prepared spectrum has air wavelengths; the grid is vacuum", ErrBadEntry)
+	}
+	for _, i := range []int{0, n - 1} {
+		want := g.WavelengthAA(i)
+		if got := s.WavelengthAA[i]; !(math.Abs(got-want) <= 1e-6*want) {
+			return fmt.Errorf("%w: prepared wavelength[%d]=%g Å, grid has %g Å", ErrBadEntry, i, got, want)
+		}
+	}
+	return nil
+}
+
+func toFloat32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}
+
+// MakeRecord extracts the catalog metadata of a spectrum as read from the
+// file at path with the given sha256: its header metadata, native pixel
+// count and wavelength range. A spectrum without an id gets the first 16
+// hex digits of sha256. Shard, ShardRow and FluxUnit are set by NewEntry
+// and Commit.
+func MakeRecord(s *spectrum.Spectrum, sha256, path string) Record {
+	m := s.Meta
+	snr := func(band string) float64 {
+		if v, ok := m.SNR[band]; ok && !math.IsInf(v, 0) {
+			return v
+		}
+		return math.NaN()
+	}
+	r := Record{
+		ID: m.ID, SHA256: sha256, Path: path, Survey: m.Survey, Layout: string(m.Layout),
+		DataRelease: m.DataRelease, Designation: m.Designation, RA: m.RA, Dec: m.Dec,
+		Class: m.Class, Subclass: m.Subclass, Z: m.Z, ZErr: m.ZErr,
+		SNRU: snr("u"), SNRG: snr("g"), SNRR: snr("r"), SNRI: snr("i"), SNRZ: snr("z"),
+		NPixNative: s.Len(), WavelengthMinAA: math.NaN(), WavelengthMaxAA: math.NaN(), Vacuum: s.Vacuum,
+	}
+	if r.ID == "" && len(sha256) >= 16 {
+		r.ID = sha256[:16]
+	}
+	r.SNR = BestSNR(r.SNRU, r.SNRG, r.SNRR, r.SNRI, r.SNRZ)
+	if len(s.WavelengthAA) > 0 {
+		r.WavelengthMinAA = slices.Min(s.WavelengthAA)
+		r.WavelengthMaxAA = slices.Max(s.WavelengthAA)
+	}
+	return r
+}
+
+// BestSNR returns the S/N used for filtering: g if it is known (not NaN),
+// else the median of the known bands u, g, r, i, z, else NaN.
+func BestSNR(u, g, r, i, z float64) float64 {
+	if !math.IsNaN(g) {
+		return g
+	}
+	var known []float64
+	for _, v := range []float64{u, r, i, z} {
+		if !math.IsNaN(v) {
+			known = append(known, v)
+		}
+	}
+	if len(known) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(known)
+	k := len(known)
+	if k%2 == 1 {
+		return known[k/2]
+	}
+	return (known[k/2-1] + known[k/2]) / 2
+}
+
+func (e *Entry) validate() error {
+	f := &e.File
+	switch {
+	case f.Path == "":
+		return fmt.Errorf("%w: empty path", ErrBadEntry)
+	case !f.Status.valid():
+		return fmt.Errorf("%w: %s: status %q", ErrBadEntry, f.Path, f.Status)
+	case f.Status == StatusOK && (f.SHA256 == "" || e.Row.SHA256 != f.SHA256 || e.Record.SHA256 != f.SHA256):
+		return fmt.Errorf("%w: %s: ok entry without matching sha256 in record and row", ErrBadEntry, f.Path)
+	case f.Status == StatusDuplicate && (f.SHA256 == "" || f.DuplicateOf == ""):
+		return fmt.Errorf("%w: %s: duplicate without sha256 or original", ErrBadEntry, f.Path)
+	}
+	return nil
+}
+
+// Commit records a batch atomically: the shard rows of its StatusOK entries
+// go to a new shard file (written with WriteShard before anything is
+// committed), then every files row and spectra row is inserted in one
+// transaction. If the transaction fails the new shard is removed (or, after
+// a crash, by the next Open). The workspace grid must be set (SetGrid).
+// Commit fills in Record.Shard, Record.ShardRow and IngestedAt of entries.
+func (w *Workspace) Commit(entries []Entry) (err error) {
+	if w.readOnly {
+		return ErrReadOnly
+	}
+	for i := range entries {
+		if err := entries[i].validate(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var rows []ShardRow
+	shard := ""
+	for i := range entries {
+		if entries[i].File.Status == StatusOK {
+			if shard == "" {
+				shard = fmt.Sprintf("shard-%06d.parquet", w.nextShard)
+			}
+			entries[i].Record.Shard, entries[i].Record.ShardRow = shard, len(rows)
+			rows = append(rows, entries[i].Row)
+		}
+	}
+	if shard != "" {
+		g, ok, gerr := w.Grid()
+		if gerr != nil {
+			return fmt.Errorf("commit: %w", gerr)
+		}
+		if !ok {
+			return fmt.Errorf("commit: %w: workspace has no grid (call SetGrid)", ErrBadGrid)
+		}
+		path := w.ShardPath(shard)
+		if werr := WriteShard(path, g, rows); werr != nil {
+			return fmt.Errorf("commit: %w", werr)
+		}
+		w.nextShard++
+		defer func() {
+			if err != nil { // the named result: the transaction failed
+				os.Remove(path) // unreferenced; Open would remove it anyway
+			}
+		}()
+	}
+	now := time.Now().UTC()
+	tx, err := w.db.Begin()
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	defer tx.Rollback()
+	for i := range entries {
+		entries[i].File.IngestedAt = now
+		if err := insertEntry(tx, &entries[i]); err != nil {
+			return fmt.Errorf("commit %s: %w", entries[i].File.Path, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func insertEntry(tx *sql.Tx, e *Entry) error {
+	f := &e.File
+	if e.Replace {
+		if _, err := tx.Exec(`DELETE FROM spectra WHERE path = ?`, f.Path); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM files WHERE path = ?`, f.Path); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(`INSERT INTO files(path, size, mtime, sha256, status, error, duplicate_of, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Path, f.Size, f.ModTime.UnixNano(), nullString(f.SHA256), string(f.Status),
+		nullString(f.Error), nullString(f.DuplicateOf), f.IngestedAt.Format(time.RFC3339Nano))
+	if err != nil || f.Status != StatusOK {
+		return err
+	}
+	r := &e.Record
+	_, err = tx.Exec(`INSERT INTO spectra(`+recordColumns+`) VALUES (`+strings.Repeat("?, ", 25)+`?)`,
+		r.ID, r.SHA256, r.Path, r.Survey, r.Layout, r.DataRelease, r.Designation,
+		nullFloat(r.RA), nullFloat(r.Dec), r.Class, r.Subclass, nullFloat(r.Z), nullFloat(r.ZErr),
+		nullFloat(r.SNR), nullFloat(r.SNRU), nullFloat(r.SNRG), nullFloat(r.SNRR), nullFloat(r.SNRI), nullFloat(r.SNRZ),
+		r.NPixNative, nullFloat(r.WavelengthMinAA), nullFloat(r.WavelengthMaxAA), r.Vacuum, r.FluxUnit,
+		r.Shard, r.ShardRow)
+	return err
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// recordColumns lists the spectra columns in the order of scanRecord.
+const recordColumns = `id, file_sha256, path, survey, layout, data_release, designation, ra, dec,
+	class, subclass, z, z_err, snr, snr_u, snr_g, snr_r, snr_i, snr_z,
+	npix_native, wavelength_min, wavelength_max, vacuum, flux_unit, shard, shard_row`
+
+// scanRecord scans one row selected with recordColumns.
+func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	var f [12]sql.NullFloat64
+	err := sc.Scan(&r.ID, &r.SHA256, &r.Path, &r.Survey, &r.Layout, &r.DataRelease, &r.Designation,
+		&f[0], &f[1], &r.Class, &r.Subclass, &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
+		&r.NPixNative, &f[10], &f[11], &r.Vacuum, &r.FluxUnit, &r.Shard, &r.ShardRow)
+	if err != nil {
+		return Record{}, err
+	}
+	dst := []*float64{&r.RA, &r.Dec, &r.Z, &r.ZErr, &r.SNR, &r.SNRU, &r.SNRG, &r.SNRR, &r.SNRI, &r.SNRZ,
+		&r.WavelengthMinAA, &r.WavelengthMaxAA}
+	for i, p := range dst {
+		*p = floatOrNaN(f[i])
+	}
+	return r, nil
+}
+
+// File returns the catalog row of path; found is false when there is none.
+func (w *Workspace) File(path string) (rec FileRecord, found bool, err error) {
+	row := w.db.QueryRow(`SELECT `+fileColumns+` FROM files WHERE path = ?`, path)
+	rec, err = scanFile(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FileRecord{}, false, nil
+	}
+	if err != nil {
+		return FileRecord{}, false, fmt.Errorf("catalog: file %s: %w", path, err)
+	}
+	return rec, true, nil
+}
+
+// Files returns up to limit files rows with the given status (all statuses
+// when status is empty; no limit when limit <= 0), ordered by path.
+func (w *Workspace) Files(status Status, limit int) ([]FileRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := w.db.Query(`SELECT `+fileColumns+` FROM files WHERE ? = '' OR status = ? ORDER BY path LIMIT ?`,
+		string(status), string(status), limit)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: files: %w", err)
+	}
+	defer rows.Close()
+	var out []FileRecord
+	for rows.Next() {
+		rec, err := scanFile(rows)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: files: %w", err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog: files: %w", err)
+	}
+	return out, nil
+}
+
+const fileColumns = `path, size, mtime, sha256, status, error, duplicate_of, ingested_at`
+
+func scanFile(sc interface{ Scan(...any) error }) (FileRecord, error) {
+	var r FileRecord
+	var mtime int64
+	var sha, errText, dup sql.NullString
+	var status, at string
+	if err := sc.Scan(&r.Path, &r.Size, &mtime, &sha, &status, &errText, &dup, &at); err != nil {
+		return FileRecord{}, err
+	}
+	r.ModTime = time.Unix(0, mtime)
+	r.SHA256, r.Status, r.Error, r.DuplicateOf = sha.String, Status(status), errText.String, dup.String
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return FileRecord{}, fmt.Errorf("ingested_at %q: %w", at, err)
+	}
+	r.IngestedAt = t
+	return r, nil
+}
+
+// IngestedBySHA256 returns the path of the ingested (status ok) file with
+// the given sha256; found is false when there is none.
+func (w *Workspace) IngestedBySHA256(sha string) (path string, found bool, err error) {
+	err = w.db.QueryRow(`SELECT path FROM files WHERE sha256 = ? AND status = 'ok' LIMIT 1`, sha).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("catalog: sha256 %s: %w", sha, err)
+	}
+	return path, true, nil
+}
+
+// Record returns the catalog record of a spectrum, looked up by its id or
+// by the sha256 of its file. It fails with ErrNotFound when nothing
+// matches and ErrAmbiguous when several spectra share the id.
+func (w *Workspace) Record(id string) (Record, error) {
+	rows, err := w.db.Query(`SELECT `+recordColumns+` FROM spectra WHERE id = ? OR file_sha256 = ? LIMIT 2`, id, id)
+	if err != nil {
+		return Record{}, fmt.Errorf("catalog: spectrum %q: %w", id, err)
+	}
+	defer rows.Close()
+	var recs []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return Record{}, fmt.Errorf("catalog: spectrum %q: %w", id, err)
+		}
+		recs = append(recs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Record{}, fmt.Errorf("catalog: spectrum %q: %w", id, err)
+	}
+	switch len(recs) {
+	case 0:
+		return Record{}, fmt.Errorf("spectrum %q: %w", id, ErrNotFound)
+	case 1:
+		return recs[0], nil
+	}
+	return Record{}, fmt.Errorf("spectrum %q: %w: use the sha256 of its file (e.g. %s)", id, ErrAmbiguous, recs[0].SHA256)
+}
+
+// LoadSpectrum returns the spectrum with the given id (or file sha256) on
+// the workspace grid, with its metadata from the catalog. AndMask holds
+// the shard's mask; OrMask is nil.
+func (w *Workspace) LoadSpectrum(id string) (*spectrum.Spectrum, error) {
+	rec, err := w.Record(id)
+	if err != nil {
+		return nil, err
+	}
+	if !shardNameRE.MatchString(rec.Shard) {
+		return nil, fmt.Errorf("spectrum %q: %w: catalog names shard %q", id, ErrBadShard, rec.Shard)
+	}
+	row, g, err := readShardRow(w.ShardPath(rec.Shard), int64(rec.ShardRow))
+	if err != nil {
+		return nil, fmt.Errorf("spectrum %q: %w", id, err)
+	}
+	if row.SHA256 != rec.SHA256 {
+		return nil, fmt.Errorf("spectrum %q: %w: row %d of %s holds sha256 %s, catalog says %s",
+			id, ErrBadShard, rec.ShardRow, rec.Shard, row.SHA256, rec.SHA256)
+	}
+	s := &spectrum.Spectrum{
+		WavelengthAA: g.Wavelengths(), Vacuum: true,
+		Flux: make([]float64, g.N), Ivar: make([]float64, g.N), AndMask: row.Mask,
+		FluxUnit: rec.FluxUnit, Meta: spectrum.NewMeta(),
+	}
+	for i := range s.Flux {
+		s.Flux[i], s.Ivar[i] = float64(row.Flux[i]), float64(row.Ivar[i])
+	}
+	m := &s.Meta
+	m.ID, m.Designation, m.RA, m.Dec = rec.ID, rec.Designation, rec.RA, rec.Dec
+	m.Class, m.Subclass, m.Z, m.ZErr = rec.Class, rec.Subclass, rec.Z, rec.ZErr
+	m.Survey, m.DataRelease, m.Layout, m.SourceFile = rec.Survey, rec.DataRelease, spectrum.Layout(rec.Layout), rec.Path
+	for band, v := range map[string]float64{"u": rec.SNRU, "g": rec.SNRG, "r": rec.SNRR, "i": rec.SNRI, "z": rec.SNRZ} {
+		if !math.IsNaN(v) {
+			m.SNR[band] = v
+		}
+	}
+	return s, nil
+}

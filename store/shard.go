@@ -1,0 +1,251 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Grid is a log-linear wavelength grid: pixel i is centred at vacuum
+// wavelength 10^(Log10Start + i*Log10Step) Å, for i in [0, N). It has the
+// same fields as prep.Grid, so one converts to the other with Grid(g).
+type Grid struct {
+	Log10Start float64 `json:"log10_start"` // log10 of the first pixel's wavelength in Å
+	Log10Step  float64 `json:"log10_step"`  // step in log10(λ/Å) between pixels
+	N          int     `json:"n"`           // number of pixels
+}
+
+// ErrBadGrid reports a grid that cannot describe any spectrum.
+var ErrBadGrid = errors.New("invalid grid")
+
+// Validate checks that the grid is finite, increasing and non-empty.
+func (g Grid) Validate() error {
+	if g.N <= 0 || !(g.Log10Step > 0) || math.IsInf(g.Log10Step, 0) ||
+		math.IsNaN(g.Log10Start) || math.IsInf(g.Log10Start, 0) {
+		return fmt.Errorf("%w: %v", ErrBadGrid, g)
+	}
+	return nil
+}
+
+// Equal reports whether two grids describe the same pixels.
+func (g Grid) Equal(o Grid) bool {
+	return g.N == o.N && g.Log10Start == o.Log10Start && g.Log10Step == o.Log10Step
+}
+
+// String formats the grid for messages.
+func (g Grid) String() string {
+	return fmt.Sprintf("grid{log10_start=%g log10_step=%g n=%d}", g.Log10Start, g.Log10Step, g.N)
+}
+
+// WavelengthAA returns the wavelength of pixel i in Å.
+func (g Grid) WavelengthAA(i int) float64 {
+	return math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
+}
+
+// Wavelengths returns the wavelengths of all N pixels in Å.
+func (g Grid) Wavelengths() []float64 {
+	w := make([]float64, max(g.N, 0))
+	for i := range w {
+		w[i] = g.WavelengthAA(i)
+	}
+	return w
+}
+
+// keyValues returns the grid as string key/value pairs with a key prefix.
+func (g Grid) keyValues(prefix string) map[string]string {
+	return map[string]string{
+		prefix + "log10_start": strconv.FormatFloat(g.Log10Start, 'g', -1, 64),
+		prefix + "log10_step":  strconv.FormatFloat(g.Log10Step, 'g', -1, 64),
+		prefix + "n":           strconv.Itoa(g.N),
+	}
+}
+
+func parseGrid(start, step, n string) (Grid, error) {
+	var g Grid
+	var err1, err2, err3 error
+	g.Log10Start, err1 = strconv.ParseFloat(start, 64)
+	g.Log10Step, err2 = strconv.ParseFloat(step, 64)
+	g.N, err3 = strconv.Atoi(n)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return Grid{}, fmt.Errorf("%w: %w", ErrBadGrid, err)
+	}
+	return g, g.Validate()
+}
+
+// ShardRow is one spectrum in a shard, on the shard's grid. Mask holds the
+// survey's and-mask bits plus spectrum.MaskBad where prep rejected a pixel.
+type ShardRow struct {
+	ID     string    `parquet:"id"`
+	SHA256 string    `parquet:"sha256"`
+	Flux   []float32 `parquet:"flux,list"`
+	Ivar   []float32 `parquet:"ivar,list"`
+	Mask   []uint32  `parquet:"mask,list"`
+}
+
+// ErrBadShard reports a shard file or row that is inconsistent.
+var ErrBadShard = errors.New("invalid shard")
+
+func (r *ShardRow) check(g Grid) error {
+	if r.SHA256 == "" {
+		return fmt.Errorf("%w: row %q has no sha256", ErrBadShard, r.ID)
+	}
+	if len(r.Flux) != g.N || len(r.Ivar) != g.N || len(r.Mask) != g.N {
+		return fmt.Errorf("%w: row %q has %d/%d/%d flux/ivar/mask values, grid has %d",
+			ErrBadShard, r.ID, len(r.Flux), len(r.Ivar), len(r.Mask), g.N)
+	}
+	return nil
+}
+
+// Temporary shard files are named tempPrefix + random + tempSuffix.
+const (
+	tempPrefix = ".shard-"
+	tempSuffix = ".tmp"
+)
+
+// WriteShard writes rows to a Parquet file at path (zstd-compressed, the
+// grid in the file's key/value metadata as log10_start, log10_step, n)
+// atomically: it writes a temporary file in the same directory, fsyncs it,
+// renames it to path and fsyncs the directory. On error nothing is left at
+// path and the temporary file is removed.
+func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	for i := range rows {
+		if err := rows[i].check(g); err != nil {
+			return fmt.Errorf("write shard %s: %w", path, err)
+		}
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tempPrefix+"*"+tempSuffix)
+	if err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
+	for k, v := range g.keyValues("") {
+		opts = append(opts, parquet.KeyValueMetadata(k, v))
+	}
+	pw := parquet.NewGenericWriter[ShardRow](f, opts...)
+	if _, err := pw.Write(rows); err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write shard %s: sync: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write shard %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+// openShard opens a shard file and returns its Parquet view and grid. The
+// caller closes the returned file.
+func openShard(path string) (*os.File, *parquet.File, Grid, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, Grid{}, fmt.Errorf("read shard: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w: %w", path, ErrBadShard, err)
+	}
+	start, ok1 := pf.Lookup("log10_start")
+	step, ok2 := pf.Lookup("log10_step")
+	n, ok3 := pf.Lookup("n")
+	if !ok1 || !ok2 || !ok3 {
+		f.Close()
+		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w: no grid metadata", path, ErrBadShard)
+	}
+	g, err := parseGrid(start, step, n)
+	if err != nil {
+		f.Close()
+		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
+	}
+	return f, pf, g, nil
+}
+
+// ShardGrid returns the grid recorded in a shard's metadata.
+func ShardGrid(path string) (Grid, error) {
+	f, _, g, err := openShard(path)
+	if err != nil {
+		return Grid{}, err
+	}
+	f.Close()
+	return g, nil
+}
+
+// ReadShard reads every row of a shard and checks each against the grid
+// in the shard's metadata.
+func ReadShard(path string) ([]ShardRow, error) {
+	f, pf, g, err := openShard(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := parquet.NewGenericReader[ShardRow](pf)
+	defer r.Close()
+	rows := make([]ShardRow, r.NumRows())
+	n, err := r.Read(rows)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read shard %s: %w", path, err)
+	}
+	if n != len(rows) {
+		return nil, fmt.Errorf("read shard %s: %w: read %d of %d rows", path, ErrBadShard, n, len(rows))
+	}
+	for i := range rows {
+		if err := rows[i].check(g); err != nil {
+			return nil, fmt.Errorf("read shard %s: %w", path, err)
+		}
+	}
+	return rows, nil
+}
+
+// readShardRow reads row index i of a shard.
+func readShardRow(path string, i int64) (ShardRow, Grid, error) {
+	f, pf, g, err := openShard(path)
+	if err != nil {
+		return ShardRow{}, Grid{}, err
+	}
+	defer f.Close()
+	r := parquet.NewGenericReader[ShardRow](pf)
+	defer r.Close()
+	if i < 0 || i >= r.NumRows() {
+		return ShardRow{}, Grid{}, fmt.Errorf("read shard %s: %w: row %d of %d", path, ErrBadShard, i, r.NumRows())
+	}
+	if err := r.SeekToRow(i); err != nil {
+		return ShardRow{}, Grid{}, fmt.Errorf("read shard %s: row %d: %w", path, i, err)
+	}
+	rows := make([]ShardRow, 1)
+	if n, err := r.Read(rows); n != 1 {
+		return ShardRow{}, Grid{}, fmt.Errorf("read shard %s: row %d: %w: %v", path, i, ErrBadShard, err)
+	}
+	if err := rows[0].check(g); err != nil {
+		return ShardRow{}, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
+	}
+	return rows[0], g, nil
+}
