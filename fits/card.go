@@ -61,6 +61,9 @@ func parseHierarch(line string) (Card, error) {
 	if key == "" {
 		return Card{}, fmt.Errorf("%w: HIERARCH card without a keyword", errCard)
 	}
+	if err := checkWriteKeyword(key, true); err != nil {
+		return Card{}, err
+	}
 	v, comment, err := parseValue(line[eq+1:])
 	if err != nil {
 		return Card{}, fmt.Errorf("HIERARCH %s: %w", key, err)
@@ -220,7 +223,10 @@ func parseReal(f string) (float64, error) {
 	if digits == 0 {
 		return 0, fmt.Errorf("%w: bad number %q", errCard, f)
 	}
-	g := strings.NewReplacer("D", "E", "d", "E").Replace(f)
+	g := f
+	if i := strings.IndexAny(f, "Dd"); i >= 0 {
+		g = f[:i] + "E" + f[i+1:] // the scan above allows one exponent letter
+	}
 	v, err := strconv.ParseFloat(g, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, fmt.Errorf("%w: bad number %q", errCard, f)
@@ -234,16 +240,28 @@ func parseReal(f string) (float64, error) {
 // formatCards encodes a card as one or more 80-byte card images (long
 // strings use the CONTINUE convention, long commentary is split).
 func formatCards(c Card) ([]string, error) {
-	key := strings.ToUpper(strings.TrimSpace(c.Key))
+	key := normKey(c.Key)
 	v := normalizeValue(c.Value)
-	if v == nil && isCommentaryKey(key) {
+	if isCommentaryKey(key) {
+		if v != nil {
+			return nil, fmt.Errorf("%w: %q card with a value: commentary text goes in Comment", errCard, key)
+		}
 		return formatCommentary(key, c.Comment), nil
 	}
-	hierarch := len(key) > 8 || strings.Contains(key, " ")
-	if !hierarch {
-		if err := checkKeyword(key); err != nil {
-			return nil, err
+	if key == "HIERARCH" { // HIERARCH without a value: ESO commentary text
+		if v != nil || strings.Contains(c.Comment, "=") {
+			return nil, fmt.Errorf("%w: HIERARCH card without a keyword", errCard)
 		}
+		return formatCommentary(key, " "+c.Comment), nil
+	}
+	if key == "END" {
+		return nil, fmt.Errorf("%w: END is not a keyword for a header card", errCard)
+	}
+	// Keywords that do not fit the standard 8-character syntax are
+	// written with the HIERARCH convention, as astropy does.
+	hierarch := len(key) > 8 || checkKeyword(key) != nil
+	if err := checkWriteKeyword(key, hierarch); err != nil {
+		return nil, err
 	}
 	if s, ok := v.(string); ok {
 		return formatString(key, s, c.Comment, hierarch)
@@ -288,6 +306,21 @@ func formatCards(c Card) ([]string, error) {
 	return []string{addComment(line, c.Comment)}, nil
 }
 
+// checkWriteKeyword validates a keyword to be written: a standard keyword
+// (8 characters at most, A-Z 0-9 - _), or the words of a HIERARCH keyword
+// (printable ASCII without '=' or quotes).
+func checkWriteKeyword(key string, hierarch bool) error {
+	if !hierarch {
+		return checkKeyword(key)
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x21 && c != ' ' || c > 0x7e || c == '=' || c == '\'' {
+			return fmt.Errorf("%w: invalid character %q in HIERARCH keyword %q", errCard, c, key)
+		}
+	}
+	return nil
+}
+
 // formatReal formats a float so that it reads back as a real number with
 // full float64 precision.
 func formatReal(x float64) (string, error) {
@@ -307,7 +340,7 @@ func formatReal(x float64) (string, error) {
 // addComment appends " / comment" to a card image if it fits, and pads it.
 func addComment(line, comment string) string {
 	if comment != "" && len(line)+3 < CardSize {
-		line += " / " + comment
+		line += " / " + sanitize(comment)
 	}
 	if len(line) > CardSize {
 		line = line[:CardSize]
@@ -341,38 +374,69 @@ func sanitize(s string) string {
 
 // formatString writes a string value, continued over CONTINUE cards when
 // it does not fit (the long-string convention of FITS 4.0 section 4.2.1.2).
+// A comment that does not fit after the value follows in CONTINUE cards
+// with empty strings, as astropy writes it, so it is never lost.
 func formatString(key, s, comment string, hierarch bool) ([]string, error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {
 			return nil, fmt.Errorf("%w: %s: non-printable byte 0x%02x in string value", errCard, key, s[i])
 		}
 	}
+	comment = sanitize(comment)
 	prefix := fmt.Sprintf("%-8s= ", key)
 	if hierarch {
 		prefix = "HIERARCH " + key + " = "
 	}
-	quote := func(p string) string {
-		q := "'" + strings.ReplaceAll(p, "'", "''")
-		if len(q) < 9 && !hierarch {
-			q = fmt.Sprintf("%-9s", q) // fixed format: closing quote at column 20 or later
-		}
-		return q + "'"
+	q := "'" + strings.ReplaceAll(s, "'", "''")
+	if len(q) < 9 && !hierarch {
+		q = fmt.Sprintf("%-9s", q) // fixed format: closing quote at column 20 or later
 	}
-	first := prefix + quote(s)
-	if len(first) <= CardSize {
+	first := prefix + q + "'"
+	if aligned := fmt.Sprintf("%-30s", first); !hierarch && comment != "" && commentFits(aligned, comment) {
+		first = aligned // comments of short strings line up with those of numbers
+	}
+	if len(first) <= CardSize && commentFits(first, comment) {
 		return []string{addComment(first, comment)}, nil
 	}
-	// Split into pieces that fit once quotes are doubled; every piece but
-	// the last ends with '&'.
-	var out []string
 	room := CardSize - len(prefix) - 3 // quotes and '&'
 	if room < 2 {
 		return nil, fmt.Errorf("%w: keyword %q too long for a string value", errCard, key)
 	}
-	cur := prefix
-	for len(s) > 0 {
-		n := 0
-		width := 0
+	var out []string
+	for i, p := range splitQuoted(s, room, CardSize-len(continuePrefix)-3) {
+		head := continuePrefix
+		if i == 0 {
+			head = prefix
+		}
+		out = append(out, head+"'"+strings.ReplaceAll(p, "'", "''"))
+	}
+	last := len(out) - 1
+	for i := range out[:last] {
+		out[i] = fmt.Sprintf("%-80s", out[i]+"&'")
+	}
+	if commentFits(out[last]+"'", comment) {
+		out[last] = addComment(out[last]+"'", comment)
+		return out, nil
+	}
+	out[last] = fmt.Sprintf("%-80s", out[last]+"&'")
+	return append(out, commentCards(comment)...), nil
+}
+
+// continuePrefix starts a CONTINUE card (keyword and two blanks).
+const continuePrefix = "CONTINUE  "
+
+// commentFits reports whether " / comment" fits after line.
+func commentFits(line, comment string) bool {
+	return comment == "" || len(line)+3+len(comment) <= CardSize
+}
+
+// splitQuoted cuts s into pieces whose quoted form (quotes doubled) takes
+// at most room bytes for the first piece and contRoom for the others,
+// never splitting a doubled quote. It returns one empty piece for "".
+func splitQuoted(s string, room, contRoom int) []string {
+	pieces := []string{}
+	for {
+		n, width := 0, 0
 		for n < len(s) {
 			w := 1
 			if s[n] == '\'' {
@@ -384,21 +448,36 @@ func formatString(key, s, comment string, hierarch bool) ([]string, error) {
 			width += w
 			n++
 		}
-		piece := s[:n]
+		pieces = append(pieces, s[:n])
 		s = s[n:]
-		q := "'" + strings.ReplaceAll(piece, "'", "''")
-		if len(s) > 0 {
-			q += "&'"
-		} else {
-			q += "'"
+		if s == "" {
+			return pieces
 		}
-		out = append(out, fmt.Sprintf("%-80s", cur+q))
-		cur = "CONTINUE  "
-		room = CardSize - len(cur) - 3
+		room = contRoom
 	}
-	if comment != "" {
-		last := strings.TrimRight(out[len(out)-1], " ")
-		out[len(out)-1] = addComment(last, comment)
+}
+
+// commentCards carries a long comment in CONTINUE cards with empty string
+// values, 64 characters a card, cut at blanks where possible. Readers
+// (this one and astropy) join the parts with one blank.
+func commentCards(comment string) []string {
+	const width = CardSize - len(continuePrefix+"'&' / ")
+	var out []string
+	for comment != "" {
+		part := comment
+		if len(part) > width {
+			cut := strings.LastIndexByte(part[:width+1], ' ')
+			if cut <= 0 {
+				cut = width
+			}
+			part = comment[:cut]
+		}
+		comment = strings.TrimLeft(comment[len(part):], " ")
+		val := "'&'"
+		if comment == "" {
+			val = "''"
+		}
+		out = append(out, fmt.Sprintf("%-80s", continuePrefix+val+" / "+strings.TrimRight(part, " ")))
 	}
-	return out, nil
+	return out
 }

@@ -140,7 +140,8 @@ func (im *Image) check() error {
 }
 
 // Float64s returns the physical values Zero + Scale*stored, with BLANK
-// pixels of integer images as NaN.
+// pixels of integer images as NaN. Unsigned 64-bit data (Zero = 2^63)
+// convert without the rounding of the formula, to the nearest float64.
 func (im *Image) Float64s() []float64 {
 	scale := im.Scale
 	if scale == 0 {
@@ -152,7 +153,7 @@ func (im *Image) Float64s() []float64 {
 			out[i] = math.NaN()
 			return
 		}
-		out[i] = im.Zero + scale*float64(v)
+		out[i] = physInt(v, scale, im.Zero)
 	}
 	switch d := im.Data.(type) {
 	case []uint8:
@@ -181,6 +182,16 @@ func (im *Image) Float64s() []float64 {
 		}
 	}
 	return out
+}
+
+// physInt returns zero + scale*v for a stored integer. For the unsigned
+// 64-bit convention (zero = 2^63, scale 1) it converts the unsigned value
+// directly, which float64(v) + 2^63 would round (1 would read as 0).
+func physInt(v int64, scale, zero float64) float64 {
+	if scale == 1 && zero == 1<<63 {
+		return float64(uint64(v) ^ 1<<63)
+	}
+	return zero + scale*float64(v)
 }
 
 // Row returns the physical values of row j of a 2-D image (NAXIS1 pixels

@@ -32,8 +32,10 @@ type Card struct {
 	Comment string
 }
 
-// IsCommentary reports whether the card carries text rather than a value
-// (COMMENT, HISTORY, blank keyword, or any card without a value indicator).
+// IsCommentary reports whether the card carries text rather than a value:
+// COMMENT, HISTORY, a blank keyword, or a CONTINUE card that continues no
+// string. Another keyword without the "= " value indicator reads as an
+// undefined value (nil) with its text in Comment.
 func (c Card) IsCommentary() bool {
 	return c.Value == nil && isCommentaryKey(c.Key)
 }
@@ -54,10 +56,18 @@ var ErrMissingKey = errors.New("missing keyword")
 // the one requested.
 var ErrWrongType = errors.New("wrong value type")
 
+// normKey is the canonical form of a keyword: upper case, blanks
+// collapsed, without a "HIERARCH " prefix (HIERARCH cards are read with
+// the words after HIERARCH as their keyword).
+func normKey(key string) string {
+	key = strings.ToUpper(strings.Join(strings.Fields(key), " "))
+	return strings.TrimPrefix(key, "HIERARCH ")
+}
+
 // Index returns the position of the first card with the given keyword
-// (case-insensitive), or -1.
+// (case-insensitive; "HIERARCH ESO X" and "ESO X" are the same), or -1.
 func (h *Header) Index(key string) int {
-	key = strings.ToUpper(strings.TrimSpace(key))
+	key = normKey(key)
 	for i, c := range h.Cards {
 		if c.Key == key && !isCommentaryKey(key) {
 			return i
@@ -162,7 +172,7 @@ func (h *Header) StringOr(key, def string) string {
 // or appends a new card. Value must be string, bool, an integer type, a
 // float type or complex128; other types are converted with fmt.Sprint.
 func (h *Header) Set(key string, value any, comment string) {
-	key = strings.ToUpper(strings.TrimSpace(key))
+	key = normKey(key)
 	c := Card{Key: key, Value: normalizeValue(value), Comment: comment}
 	if i := h.Index(key); i >= 0 {
 		h.Cards[i] = c
@@ -174,14 +184,14 @@ func (h *Header) Set(key string, value any, comment string) {
 // Add appends a card without replacing existing ones (for COMMENT and
 // HISTORY).
 func (h *Header) Add(c Card) {
-	c.Key = strings.ToUpper(strings.TrimSpace(c.Key))
+	c.Key = normKey(c.Key)
 	c.Value = normalizeValue(c.Value)
 	h.Cards = append(h.Cards, c)
 }
 
 // Delete removes every value card with the keyword.
 func (h *Header) Delete(key string) {
-	key = strings.ToUpper(strings.TrimSpace(key))
+	key = normKey(key)
 	out := h.Cards[:0]
 	for _, c := range h.Cards {
 		if c.Key == key && !isCommentaryKey(key) {
@@ -195,6 +205,16 @@ func (h *Header) Delete(key string) {
 // Clone returns a copy of the header that shares no card storage.
 func (h *Header) Clone() *Header {
 	return &Header{Cards: append([]Card(nil), h.Cards...)}
+}
+
+// normalizeUint keeps an unsigned value exact as int64 when it fits and
+// converts larger ones (such as the TZERO 2^63 of unsigned 64-bit columns)
+// to float64 rather than letting them wrap to negative numbers.
+func normalizeUint(x uint64) any {
+	if x > math.MaxInt64 {
+		return float64(x)
+	}
+	return int64(x)
 }
 
 // normalizeValue converts Go numeric types to the header's canonical
@@ -218,9 +238,9 @@ func normalizeValue(v any) any {
 	case uint32:
 		return int64(x)
 	case uint:
-		return int64(x)
+		return normalizeUint(uint64(x))
 	case uint64:
-		return int64(x)
+		return normalizeUint(x)
 	case float32:
 		return float64(x)
 	case complex64:

@@ -3,12 +3,11 @@ package fits
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 )
@@ -43,9 +42,11 @@ func (f *File) HDUByName(name string) (*HDU, bool) {
 type Reader struct {
 	r      *bufio.Reader
 	seeker io.Seeker // set when the input is an uncompressed seekable file
+	gz     bool      // the input is gzip-compressed
 	name   string
 	index  int
 	done   bool
+	pos    []int // card number (1-based) of each card of the current header
 }
 
 // NewReader returns a Reader over r. name is used in error messages (a
@@ -64,6 +65,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 			return nil, &FormatError{File: name, Err: fmt.Errorf("gzip: %w", err)}
 		}
 		rd.r = bufio.NewReaderSize(gz, 64<<10)
+		rd.gz = true
 	} else if s, ok := r.(io.Seeker); ok {
 		rd.seeker = s
 	}
@@ -140,11 +142,42 @@ type layout struct {
 	axes     []int
 	pcount   int64
 	gcount   int64
-	size     int64 // data bytes, unpadded
+	size     int64  // data bytes, unpadded
+	sizeCard int    // card number of the keyword that sets the size (last NAXISn)
+	sizeKey  string // that keyword
 }
 
 func (rd *Reader) errf(card int, key string, format string, args ...any) error {
 	return &FormatError{File: rd.name, HDU: rd.index, Card: card, Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// cardNo returns the 1-based position in the file's header of the first
+// card with the keyword (CONTINUE cards count), or 0 if there is none.
+func (rd *Reader) cardNo(h *Header, key string) int {
+	if i := h.Index(key); i >= 0 && i < len(rd.pos) {
+		return rd.pos[i]
+	}
+	return 0
+}
+
+// ioErr classifies a read error: a damaged compressed stream is malformed
+// input (a *FormatError); anything else is an I/O error.
+func (rd *Reader) ioErr(err error) error {
+	var corrupt flate.CorruptInputError
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt) {
+		what := "unexpected end of input"
+		if rd.gz {
+			what = "damaged gzip stream"
+		}
+		return rd.errf(0, "", "%s: %w", what, err)
+	}
+	return fmt.Errorf("%s: HDU %d: %w", rd.name, rd.index, err)
+}
+
+// truncated reports data that end before the size the header declares.
+func (rd *Reader) truncated(lay layout, have int64) error {
+	return rd.errf(lay.sizeCard, lay.sizeKey, "data truncated: header declares %d bytes, file has %d", lay.size, have)
 }
 
 // Next reads the next HDU. It returns io.EOF after the last one.
@@ -153,7 +186,7 @@ func (rd *Reader) Next() (*HDU, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := rd.readData(lay.size)
+	data, err := rd.readData(lay)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +207,9 @@ func (rd *Reader) Next() (*HDU, error) {
 		var fe *FormatError
 		if errors.As(err, &fe) {
 			fe.File, fe.HDU = rd.name, rd.index
+			if fe.Card == 0 && fe.Key != "" {
+				fe.Card = rd.cardNo(h, fe.Key)
+			}
 			return nil, fe
 		}
 		return nil, &FormatError{File: rd.name, HDU: rd.index, Err: err}
@@ -189,7 +225,7 @@ func (rd *Reader) NextHeader() (*Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := rd.skipData(lay.size); err != nil {
+	if err := rd.skipData(lay); err != nil {
 		return nil, err
 	}
 	rd.index++
@@ -204,33 +240,30 @@ func (rd *Reader) readHeader() (*Header, layout, error) {
 	}
 	block := make([]byte, BlockSize)
 	h := &Header{}
+	rd.pos = rd.pos[:0]
 	ncard := 0
 	for nb := 0; ; nb++ {
 		n, err := io.ReadFull(rd.r, block)
-		if nb == 0 && (errors.Is(err, io.EOF) || rd.index > 0 && isPadding(block[:n])) {
-			// A clean end of file, or zero/blank fill after the last HDU.
+		if nb == 0 && rd.atEnd(block[:n], err) {
 			rd.done = true
 			return nil, layout{}, io.EOF
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, layout{}, rd.errf(0, "", "header truncated after %d cards: missing END card", ncard+n/CardSize)
+				have := ncard + n/CardSize
+				return nil, layout{}, rd.errf(have+1, "", "header truncated after %d cards: no END card", have)
 			}
-			return nil, layout{}, fmt.Errorf("%s: HDU %d: %w", rd.name, rd.index, err)
+			return nil, layout{}, rd.ioErr(err)
 		}
 		if nb >= maxHeaderBlocks {
-			return nil, layout{}, rd.errf(0, "", "no END card in the first %d header blocks", maxHeaderBlocks)
+			return nil, layout{}, rd.errf(ncard+1, "", "no END card in the first %d header blocks", maxHeaderBlocks)
 		}
 		for i := 0; i < BlockSize; i += CardSize {
 			ncard++
 			raw := block[i : i+CardSize]
-			if ncard == 1 && nb == 0 {
-				first := string(raw[:8])
-				if rd.index == 0 && first != "SIMPLE  " {
-					return nil, layout{}, rd.errf(1, "", "not a FITS file: first card is %q, want SIMPLE", strings.TrimSpace(string(raw[:min(30, len(raw))])))
-				}
-				if rd.index > 0 && first != "XTENSION" {
-					return nil, layout{}, rd.errf(1, "", "unexpected data after the last HDU: %q is not an XTENSION card", strings.TrimSpace(string(raw[:30])))
+			if ncard == 1 {
+				if err := rd.checkFirstCard(raw); err != nil {
+					return nil, layout{}, err
 				}
 			}
 			if string(raw[:8]) == "END     " {
@@ -242,21 +275,62 @@ func (rd *Reader) readHeader() (*Header, layout, error) {
 			}
 			c, err := parseCard(raw)
 			if err != nil {
-				return nil, layout{}, rd.errf(ncard, strings.TrimSpace(string(raw[:8])), "%w", err)
+				return nil, layout{}, rd.errf(ncard, sanitize(strings.TrimSpace(string(raw[:8]))), "%w", err)
 			}
-			if c.Key == "CONTINUE" && len(h.Cards) > 0 {
-				prev := &h.Cards[len(h.Cards)-1]
-				if s, ok := prev.Value.(string); ok && strings.HasSuffix(s, "&") {
-					prev.Value = strings.TrimSuffix(s, "&") + c.Value.(string)
-					if c.Comment != "" {
-						prev.Comment = strings.TrimSpace(prev.Comment + " " + c.Comment)
-					}
+			if c.Key == "CONTINUE" {
+				if joinContinue(h, c) {
 					continue
 				}
+				// A CONTINUE card that continues nothing is kept as text.
+				c = Card{Key: "CONTINUE", Comment: strings.TrimRight(string(raw[8:]), " ")}
 			}
 			h.Cards = append(h.Cards, c)
+			rd.pos = append(rd.pos, ncard)
 		}
 	}
+}
+
+// atEnd reports whether the first block of what would be the next header
+// marks the end of the file: nothing at all, or (after the primary HDU)
+// zero or blank fill. A compressed stream cut at a block boundary is not a
+// clean end.
+func (rd *Reader) atEnd(b []byte, err error) bool {
+	if len(b) == 0 {
+		return err == io.EOF
+	}
+	return rd.index > 0 && (err == nil || errors.Is(err, io.ErrUnexpectedEOF)) && isPadding(b)
+}
+
+// checkFirstCard checks that a header starts with SIMPLE (primary) or
+// XTENSION (extensions).
+func (rd *Reader) checkFirstCard(raw []byte) error {
+	first := string(raw[:8])
+	if rd.index == 0 && first != "SIMPLE  " {
+		return rd.errf(1, "", "not a FITS file: first card is %q, want SIMPLE", strings.TrimSpace(string(raw[:30])))
+	}
+	if rd.index > 0 && first != "XTENSION" {
+		return rd.errf(1, "", "unexpected data after the last HDU: %q is not an XTENSION card", strings.TrimSpace(string(raw[:30])))
+	}
+	return nil
+}
+
+// joinContinue appends the string of a CONTINUE card to the previous card
+// when that card's string value ends with '&' (the long-string convention),
+// and reports whether it did.
+func joinContinue(h *Header, c Card) bool {
+	if len(h.Cards) == 0 {
+		return false
+	}
+	prev := &h.Cards[len(h.Cards)-1]
+	s, ok := prev.Value.(string)
+	if !ok || !strings.HasSuffix(s, "&") {
+		return false
+	}
+	prev.Value = strings.TrimSuffix(s, "&") + c.Value.(string)
+	if c.Comment != "" {
+		prev.Comment = strings.TrimSpace(prev.Comment + " " + c.Comment)
+	}
+	return true
 }
 
 func isPadding(b []byte) bool {
@@ -266,10 +340,15 @@ func isPadding(b []byte) bool {
 // layoutOf validates the structural keywords and computes the data size.
 func (rd *Reader) layoutOf(h *Header) (layout, error) {
 	lay := layout{kind: KindPrimary, gcount: 1}
-	intKey := func(key string, lo, hi int64) (int64, error) {
-		pos := h.Index(key) + 1
+	// intKey reads a mandatory integer keyword; when it is missing, the
+	// error points at the card that made it necessary (fallback).
+	intKey := func(key string, lo, hi int64, fallback int) (int64, error) {
+		pos := rd.cardNo(h, key)
 		v, err := h.Int(key)
 		if err != nil {
+			if pos == 0 {
+				pos = fallback
+			}
 			return 0, rd.errf(pos, key, "%w", err)
 		}
 		if v < lo || v > hi {
@@ -296,63 +375,80 @@ func (rd *Reader) layoutOf(h *Header) (layout, error) {
 	} else if b, err := h.Bool("SIMPLE"); err != nil || !b {
 		return lay, rd.errf(1, "SIMPLE", "SIMPLE must be T")
 	}
-	bitpix, err := intKey("BITPIX", -64, 64)
+	bitpix, err := intKey("BITPIX", -64, 64, 2)
 	if err != nil {
 		return lay, err
 	}
 	switch bitpix {
 	case 8, 16, 32, 64, -32, -64:
 	default:
-		return lay, rd.errf(h.Index("BITPIX")+1, "BITPIX", "invalid value %d", bitpix)
+		return lay, rd.errf(rd.cardNo(h, "BITPIX"), "BITPIX", "invalid value %d", bitpix)
 	}
 	lay.bitpix = int(bitpix)
-	naxis, err := intKey("NAXIS", 0, 999)
+	naxis, err := intKey("NAXIS", 0, 999, 3)
 	if err != nil {
 		return lay, err
 	}
-	size := int64(1)
+	lay.sizeCard, lay.sizeKey = rd.cardNo(h, "NAXIS"), "NAXIS"
 	for i := 1; i <= int(naxis); i++ {
-		a, err := intKey(fmt.Sprintf("NAXIS%d", i), 0, maxDataBytes)
+		key := fmt.Sprintf("NAXIS%d", i)
+		a, err := intKey(key, 0, maxDataBytes, rd.cardNo(h, "NAXIS"))
 		if err != nil {
 			return lay, err
 		}
 		lay.axes = append(lay.axes, int(a))
-		if size > 0 && a > maxDataBytes/size {
-			return lay, rd.errf(0, "NAXIS", "data size of axes %v is too large", lay.axes)
-		}
-		size *= a
+		lay.sizeCard, lay.sizeKey = rd.cardNo(h, key), key
 	}
 	groups := rd.index == 0 && naxis > 0 && lay.axes[0] == 0 && h.Has("GROUPS")
 	if rd.index > 0 || groups {
-		if lay.pcount, err = intKey("PCOUNT", 0, maxDataBytes); err != nil {
+		if lay.pcount, err = intKey("PCOUNT", 0, maxDataBytes, lay.sizeCard); err != nil {
 			return lay, err
 		}
-		if lay.gcount, err = intKey("GCOUNT", 0, maxDataBytes); err != nil {
+		if lay.gcount, err = intKey("GCOUNT", 0, maxDataBytes, lay.sizeCard); err != nil {
 			return lay, err
-		}
-		if groups {
-			size = 1
-			for _, a := range lay.axes[1:] {
-				size *= int64(a)
-			}
 		}
 	}
-	if naxis == 0 && !groups {
-		size = 0
+	axes := lay.axes
+	if groups {
+		axes = axes[1:] // NAXIS1=0 marks random groups
 	}
 	elem := int64(abs(lay.bitpix) / 8)
-	total := size + lay.pcount
-	if total > maxDataBytes/elem/max(lay.gcount, 1) {
-		return lay, rd.errf(0, "NAXIS", "declared data size is too large")
+	size, ok := int64(0), true
+	if len(axes) > 0 {
+		size, ok = boundedProduct(axes, maxDataBytes)
 	}
-	lay.size = elem * lay.gcount * total
+	if !ok || size+lay.pcount > maxDataBytes/elem/max(lay.gcount, 1) {
+		return lay, rd.errf(lay.sizeCard, lay.sizeKey, "declared data size (axes %v, PCOUNT %d, GCOUNT %d) exceeds the %d-byte limit", lay.axes, lay.pcount, lay.gcount, int64(maxDataBytes))
+	}
+	lay.size = elem * lay.gcount * (size + lay.pcount)
 	if lay.kind == KindBinTable && (lay.bitpix != 8 || naxis != 2) {
-		return lay, rd.errf(0, "NAXIS", "BINTABLE needs BITPIX=8 and NAXIS=2, have %d and %d", lay.bitpix, naxis)
+		return lay, rd.errf(rd.cardNo(h, "NAXIS"), "NAXIS", "BINTABLE needs BITPIX=8 and NAXIS=2, have %d and %d", lay.bitpix, naxis)
+	}
+	if lay.kind == KindBinTable && lay.gcount != 1 {
+		return lay, rd.errf(rd.cardNo(h, "GCOUNT"), "GCOUNT", "BINTABLE needs GCOUNT=1, have %d", lay.gcount)
 	}
 	if lay.kind == KindImage && (lay.pcount != 0 || lay.gcount != 1) {
-		return lay, rd.errf(0, "PCOUNT", "IMAGE extension needs PCOUNT=0 and GCOUNT=1")
+		return lay, rd.errf(rd.cardNo(h, "PCOUNT"), "PCOUNT", "IMAGE extension needs PCOUNT=0 and GCOUNT=1")
 	}
 	return lay, nil
+}
+
+// boundedProduct multiplies the axes and reports false when the product
+// exceeds limit (a zero axis makes the product 0 whatever the others).
+func boundedProduct(axes []int, limit int64) (int64, bool) {
+	p := int64(1)
+	over := false
+	for _, a := range axes {
+		if a == 0 {
+			return 0, true
+		}
+		if p > limit/int64(a) {
+			over = true
+			continue
+		}
+		p *= int64(a)
+	}
+	return p, !over
 }
 
 func abs(x int) int {
@@ -362,33 +458,33 @@ func abs(x int) int {
 	return x
 }
 
-// readData reads size bytes of data and the padding to the next block.
+// readData reads the data of an HDU and the padding to the next block.
 // The buffer grows with the data actually present, so a header that lies
 // about a huge size cannot force a huge allocation.
-func (rd *Reader) readData(size int64) ([]byte, error) {
-	if size == 0 {
+func (rd *Reader) readData(lay layout) ([]byte, error) {
+	if lay.size == 0 {
 		return nil, nil
 	}
 	var buf bytes.Buffer
-	const chunk = 16 << 20
-	if size <= chunk {
-		buf.Grow(int(size))
+	if lay.size <= 1<<20 {
+		buf.Grow(int(lay.size)) // larger buffers grow as the data arrive
 	}
-	n, err := io.CopyN(&buf, rd.r, size)
+	n, err := io.CopyN(&buf, rd.r, lay.size)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, rd.errf(0, "", "data truncated: header declares %d bytes, file has %d", size, n)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, rd.truncated(lay, n)
 		}
-		return nil, fmt.Errorf("%s: HDU %d: %w", rd.name, rd.index, err)
+		return nil, rd.ioErr(err)
 	}
-	if err := rd.skipPadding(size); err != nil {
+	if err := rd.skipPadding(lay.size); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
 // skipPadding consumes the fill bytes after size data bytes. A file whose
-// last block lacks its padding is accepted (the data itself is complete).
+// last block lacks its padding is accepted (the data itself is complete),
+// but a compressed stream cut short there is damaged (ErrUnexpectedEOF).
 func (rd *Reader) skipPadding(size int64) error {
 	pad := (BlockSize - size%BlockSize) % BlockSize
 	_, err := io.CopyN(io.Discard, rd.r, pad)
@@ -397,13 +493,14 @@ func (rd *Reader) skipPadding(size int64) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: HDU %d: %w", rd.name, rd.index, err)
+		return rd.ioErr(err)
 	}
 	return nil
 }
 
-// skipData skips size data bytes plus padding, seeking when possible.
-func (rd *Reader) skipData(size int64) error {
+// skipData skips the data of an HDU plus padding, seeking when possible.
+func (rd *Reader) skipData(lay layout) error {
+	size := lay.size
 	if size == 0 {
 		return nil
 	}
@@ -414,7 +511,7 @@ func (rd *Reader) skipData(size int64) error {
 		if err1 == nil && err2 == nil {
 			logical := pos - int64(rd.r.Buffered())
 			if logical+size > end {
-				return rd.errf(0, "", "data truncated: header declares %d bytes, file has %d", size, end-logical)
+				return rd.truncated(lay, end-logical)
 			}
 			target := min(logical+padded, end)
 			if _, err := rd.seeker.Seek(target, io.SeekStart); err != nil {
@@ -429,138 +526,10 @@ func (rd *Reader) skipData(size int64) error {
 	}
 	n, err := io.CopyN(io.Discard, rd.r, size)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return rd.errf(0, "", "data truncated: header declares %d bytes, file has %d", size, n)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return rd.truncated(lay, n)
 		}
-		return fmt.Errorf("%s: HDU %d: %w", rd.name, rd.index, err)
+		return rd.ioErr(err)
 	}
 	return rd.skipPadding(size)
-}
-
-// decodeImage converts big-endian image bytes to a typed slice.
-func decodeImage(h *Header, lay layout, data []byte) (*Image, error) {
-	im := &Image{Axes: lay.axes, Scale: h.FloatOr("BSCALE", 1), Zero: h.FloatOr("BZERO", 0)}
-	if len(lay.axes) == 0 || lay.size == 0 {
-		im.Axes = lay.axes
-		return im, nil
-	}
-	if h.Has("BLANK") && lay.bitpix > 0 {
-		b, err := h.Int("BLANK")
-		if err != nil {
-			return nil, &FormatError{Card: h.Index("BLANK") + 1, Key: "BLANK", Err: err}
-		}
-		im.Blank, im.HasBlank = b, true
-	}
-	if im.Scale == 0 {
-		return nil, &FormatError{Card: h.Index("BSCALE") + 1, Key: "BSCALE", Err: errors.New("BSCALE is 0")}
-	}
-	n := len(data) / (abs(lay.bitpix) / 8)
-	switch lay.bitpix {
-	case 8:
-		im.Data = append([]uint8(nil), data...)
-	case 16:
-		d := make([]int16, n)
-		for i := range d {
-			d[i] = int16(binary.BigEndian.Uint16(data[2*i:]))
-		}
-		im.Data = d
-	case 32:
-		d := make([]int32, n)
-		for i := range d {
-			d[i] = int32(binary.BigEndian.Uint32(data[4*i:]))
-		}
-		im.Data = d
-	case 64:
-		d := make([]int64, n)
-		for i := range d {
-			d[i] = int64(binary.BigEndian.Uint64(data[8*i:]))
-		}
-		im.Data = d
-	case -32:
-		d := make([]float32, n)
-		for i := range d {
-			d[i] = math.Float32frombits(binary.BigEndian.Uint32(data[4*i:]))
-		}
-		im.Data = d
-	case -64:
-		d := make([]float64, n)
-		for i := range d {
-			d[i] = math.Float64frombits(binary.BigEndian.Uint64(data[8*i:]))
-		}
-		im.Data = d
-	}
-	return im, nil
-}
-
-// decodeTable parses the column keywords of a BINTABLE header.
-func decodeTable(h *Header, lay layout, data []byte) (*Table, error) {
-	ferr := func(key string, err error) error {
-		return &FormatError{Card: h.Index(key) + 1, Key: key, Err: err}
-	}
-	nf, err := h.Int("TFIELDS")
-	if err != nil {
-		return nil, ferr("TFIELDS", err)
-	}
-	if nf < 0 || nf > 999 {
-		return nil, ferr("TFIELDS", fmt.Errorf("value %d outside [0, 999]", nf))
-	}
-	t := &Table{RowLen: lay.axes[0], NRows: lay.axes[1]}
-	offset := 0
-	for i := 1; i <= int(nf); i++ {
-		key := fmt.Sprintf("TFORM%d", i)
-		form, err := h.String(key)
-		if err != nil {
-			return nil, ferr(key, err)
-		}
-		c := Column{Format: strings.TrimSpace(form), Offset: offset, Scale: 1}
-		c.Repeat, c.Type, c.VarType, c.Width, err = parseTFORM(form)
-		if err != nil {
-			return nil, ferr(key, err)
-		}
-		c.Name = strings.TrimSpace(h.StringOr(fmt.Sprintf("TTYPE%d", i), ""))
-		c.Unit = strings.TrimSpace(h.StringOr(fmt.Sprintf("TUNIT%d", i), ""))
-		if k := fmt.Sprintf("TSCAL%d", i); h.Has(k) {
-			if c.Scale, err = h.Float(k); err != nil {
-				return nil, ferr(k, err)
-			}
-		}
-		if k := fmt.Sprintf("TZERO%d", i); h.Has(k) {
-			if c.Zero, err = h.Float(k); err != nil {
-				return nil, ferr(k, err)
-			}
-		}
-		if k := fmt.Sprintf("TNULL%d", i); h.Has(k) && strings.ContainsRune("BIJK", rune(c.Type)) {
-			if c.Null, err = h.Int(k); err != nil {
-				return nil, ferr(k, err)
-			}
-			c.HasNull = true
-		}
-		if k := fmt.Sprintf("TDIM%d", i); h.Has(k) {
-			s, err := h.String(k)
-			if err == nil {
-				c.Dim, err = parseTDIM(s)
-			}
-			if err != nil {
-				return nil, ferr(k, err)
-			}
-		}
-		offset += c.Width
-		t.Columns = append(t.Columns, c)
-	}
-	if offset != t.RowLen {
-		return nil, ferr("NAXIS1", fmt.Errorf("NAXIS1=%d but the columns' TFORMs add up to %d bytes per row", t.RowLen, offset))
-	}
-	main := int64(t.RowLen) * int64(t.NRows)
-	t.rows = data[:main]
-	theap := main
-	if h.Has("THEAP") {
-		if theap, err = h.Int("THEAP"); err != nil {
-			return nil, ferr("THEAP", err)
-		}
-		if theap < main || theap > int64(len(data)) {
-			return nil, ferr("THEAP", fmt.Errorf("THEAP=%d outside [%d, %d]", theap, main, len(data)))
-		}
-	}
-	t.heap = data[theap:]
-	return t, nil
 }

@@ -79,7 +79,7 @@ func parseTFORM(f string) (repeat int, typ, varType byte, width int, err error) 
 	case 'X':
 		width = (repeat + 7) / 8
 	case 'P', 'Q':
-		if i+1 >= len(s) || typeSize(s[i+1]) == 0 || s[i+1] == 'P' || s[i+1] == 'Q' {
+		if i+1 >= len(s) || (typeSize(s[i+1]) == 0 && s[i+1] != 'X') || s[i+1] == 'P' || s[i+1] == 'Q' {
 			return 0, 0, 0, 0, fmt.Errorf("TFORM %q: variable-length array without a valid element type", f)
 		}
 		if repeat > 1 {
@@ -150,14 +150,14 @@ func (t *Table) field(col, row int) ([]byte, byte, int, error) {
 	} else {
 		n, off = int64(binary.BigEndian.Uint64(b)), int64(binary.BigEndian.Uint64(b[8:]))
 	}
-	size := int64(typeSize(c.VarType))
+	nbytes := n * int64(typeSize(c.VarType)) // meaningless if n is out of range, checked first
 	if c.VarType == 'X' {
-		size = 1
+		nbytes = (n + 7) / 8 // n bits
 	}
-	if n < 0 || off < 0 || n > int64(len(t.heap)) || off > int64(len(t.heap))-n*size {
+	if n < 0 || off < 0 || n > 8*int64(len(t.heap)) || off > int64(len(t.heap))-nbytes {
 		return nil, 0, 0, fmt.Errorf("column %s row %d: heap descriptor (%d, %d) outside the heap of %d bytes", c.Name, row, n, off, len(t.heap))
 	}
-	return t.heap[off : off+n*size], c.VarType, int(n), nil
+	return t.heap[off : off+nbytes], c.VarType, int(n), nil
 }
 
 // Float64s returns the physical values of column col in row row (0-based):
@@ -180,7 +180,7 @@ func (t *Table) Float64s(col, row int) ([]float64, error) {
 			out[i] = math.NaN()
 			return
 		}
-		out[i] = c.Zero + scale*float64(v)
+		out[i] = physInt(v, scale, c.Zero)
 	}
 	switch typ {
 	case 'B':

@@ -20,13 +20,17 @@ var structural = regexp.MustCompile(`^(SIMPLE|XTENSION|BITPIX|NAXIS[0-9]*|EXTEND
 
 // Write encodes hdus as a FITS file. The first HDU becomes the primary and
 // must be an image (possibly empty, Image nil); later HDUs become IMAGE or
-// BINTABLE extensions.
+// BINTABLE extensions. On error, part of the file may have been written
+// (WriteFile never leaves a partial file behind).
 func Write(w io.Writer, hdus ...*HDU) error {
 	if len(hdus) == 0 {
 		return errors.New("fits: write: no HDUs")
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	for i, h := range hdus {
+		if h == nil {
+			return fmt.Errorf("fits: write HDU %d: nil HDU", i)
+		}
 		if err := writeHDU(bw, h, i, len(hdus) > 1); err != nil {
 			return fmt.Errorf("fits: write HDU %d: %w", i, err)
 		}
@@ -35,7 +39,8 @@ func Write(w io.Writer, hdus ...*HDU) error {
 }
 
 // WriteFile writes hdus to path atomically (a temporary file in the same
-// directory, synced, then renamed). A path ending in ".gz" is gzipped.
+// directory, synced, then renamed). A path ending in ".gz" is gzipped. The
+// file gets mode 0644, readable by all like a file made by os.Create.
 func WriteFile(path string, hdus ...*HDU) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -49,7 +54,10 @@ func WriteFile(path string, hdus ...*HDU) error {
 		gz = gzip.NewWriter(tmp)
 		w = gz
 	}
-	err = Write(w, hdus...)
+	err = tmp.Chmod(0o644) // CreateTemp makes files private (0600)
+	if err == nil {
+		err = Write(w, hdus...)
+	}
 	if err == nil && gz != nil {
 		err = gz.Close()
 	}
@@ -93,11 +101,16 @@ func (cw *cardWriter) add(c Card) {
 	}
 }
 
+// end writes the END card and pads the header with spaces to a whole
+// block.
 func (cw *cardWriter) end() error {
-	cw.add(Card{Key: "END"})
 	if cw.err != nil {
 		return cw.err
 	}
+	if _, cw.err = fmt.Fprintf(cw.w, "%-80s", "END"); cw.err != nil {
+		return cw.err
+	}
+	cw.cards++
 	if rem := cw.cards % 36; rem != 0 {
 		_, cw.err = io.WriteString(cw.w, strings.Repeat(" ", (36-rem)*CardSize))
 	}
@@ -183,14 +196,25 @@ func scaleCards(cw *cardWriter, im *Image) {
 		return
 	}
 	if im.Scale != 0 && im.Scale != 1 {
-		cw.add(Card{Key: "BSCALE", Value: im.Scale})
+		cw.add(Card{Key: "BSCALE", Value: scaleValue(im.Scale)})
 	}
 	if im.Zero != 0 {
-		cw.add(Card{Key: "BZERO", Value: im.Zero})
+		cw.add(Card{Key: "BZERO", Value: scaleValue(im.Zero)})
 	}
 	if im.HasBlank && im.Bitpix() > 0 {
 		cw.add(Card{Key: "BLANK", Value: im.Blank})
 	}
+}
+
+// scaleValue returns a scaling factor or offset as an integer when it is
+// one (BZERO = 32768, not 32768.0): readers such as astropy recognise the
+// signed-byte and unsigned-integer conventions only in that form. Values
+// outside the int64 range (2^63 for unsigned 64-bit data) stay reals.
+func scaleValue(x float64) any {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+		return int64(x)
+	}
+	return x
 }
 
 func encodeImage(d any) []byte {
@@ -249,10 +273,10 @@ func tableCards(cw *cardWriter, t *Table) []byte {
 			cw.add(Card{Key: fmt.Sprintf("TUNIT%d", n), Value: c.Unit})
 		}
 		if c.Scale != 0 && c.Scale != 1 {
-			cw.add(Card{Key: fmt.Sprintf("TSCAL%d", n), Value: c.Scale})
+			cw.add(Card{Key: fmt.Sprintf("TSCAL%d", n), Value: scaleValue(c.Scale)})
 		}
 		if c.Zero != 0 {
-			cw.add(Card{Key: fmt.Sprintf("TZERO%d", n), Value: c.Zero})
+			cw.add(Card{Key: fmt.Sprintf("TZERO%d", n), Value: scaleValue(c.Zero)})
 		}
 		if c.HasNull {
 			cw.add(Card{Key: fmt.Sprintf("TNULL%d", n), Value: c.Null})

@@ -6,9 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
 )
-
 
 // counters are the live totals of a run, shared by the pipeline stages
 // and the progress reporter.

@@ -71,4 +71,3 @@ func TestRunProgress(t *testing.T) {
 		}
 	}
 }
-
