@@ -54,6 +54,10 @@ type Options struct {
 	// Read reads one file (in the CLI: spectrum.ReadFile). It may be called
 	// concurrently; a panic in it is recorded as a failure of that file.
 	Read func(path string) (*spectrum.Spectrum, error)
+	// Decode, when set, is used instead of Read: the file is read once,
+	// hashed, and its bytes decoded (in the CLI: spectrum.Decode). It may
+	// be called concurrently and must not retain data.
+	Decode func(path string, data []byte) (*spectrum.Spectrum, error)
 	// Prepare resamples a spectrum onto Grid (in the CLI: prep.Resample
 	// with the grid). It should not modify its argument; the catalog
 	// metadata is taken before it runs.
@@ -96,7 +100,7 @@ func (o *Options) setDefaults() error {
 	switch {
 	case o.Workspace == nil:
 		return fmt.Errorf("%w: no workspace", ErrOptions)
-	case o.Read == nil:
+	case o.Read == nil && o.Decode == nil:
 		return fmt.Errorf("%w: no reader", ErrOptions)
 	case o.Prepare == nil:
 		return fmt.Errorf("%w: no prepare function", ErrOptions)
@@ -308,7 +312,15 @@ func process(ws *store.Workspace, j job, opts *Options) (res result) {
 	if j.err != nil {
 		return fail(j.err)
 	}
-	sha, err := hashFile(j.path)
+	var data []byte
+	var sha string
+	var err error
+	if opts.Decode != nil {
+		data, err = os.ReadFile(j.path)
+		sha = hashBytes(data)
+	} else {
+		sha, err = hashFile(j.path)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("hash: %w", err))
 	}
@@ -321,7 +333,12 @@ func process(ws *store.Workspace, j job, opts *Options) (res result) {
 		file.Status, file.DuplicateOf = store.StatusDuplicate, orig
 		return result{seq: j.seq, entry: store.Entry{File: file, Replace: j.replace}}
 	}
-	native, err := guard("read", func() (*spectrum.Spectrum, error) { return opts.Read(j.path) })
+	native, err := guard("read", func() (*spectrum.Spectrum, error) {
+		if opts.Decode != nil {
+			return opts.Decode(j.path, data)
+		}
+		return opts.Read(j.path)
+	})
 	if err != nil {
 		return fail(err)
 	}
@@ -362,6 +379,12 @@ func guard(stage string, fn func() (*spectrum.Spectrum, error)) (s *spectrum.Spe
 	return s, nil
 }
 
+// hashBytes returns the hex sha256 of data.
+func hashBytes(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
 // hashFile returns the hex sha256 of a file's bytes.
 func hashFile(path string) (string, error) {
 	f, err := os.Open(path)
@@ -385,6 +408,12 @@ type writer struct {
 	batch     []store.Entry
 	okInBatch int
 	pending   map[string]string     // sha256 -> path of ok entries in the batch
+	// The previous batch is committed in the background while the next
+	// one fills, so workers never wait for a shard to be compressed and
+	// synced. inflight holds its ok entries (for duplicate checks) until
+	// its commit ends; done delivers the commit's error.
+	inflight map[string]string
+	done     chan error
 	window    chan struct{}         // a token per file between walker and writer
 	early     map[int64]store.Entry // results that arrived before their turn
 	next      int64                 // seq of the next result to take
@@ -421,7 +450,11 @@ func (w *writer) run(results <-chan result, stop context.CancelCauseFunc) error 
 			return err
 		}
 	}
-	return w.flush()
+	if err := w.flush(); err != nil {
+		w.wait()
+		return err
+	}
+	return w.wait()
 }
 
 // takeInOrder adds the results that are next in walk order.
@@ -446,6 +479,9 @@ func (w *writer) takeInOrder() error {
 func (w *writer) add(e store.Entry) error {
 	if e.File.Status == store.StatusOK {
 		orig, found := w.pending[e.File.SHA256]
+		if !found {
+			orig, found = w.inflight[e.File.SHA256]
+		}
 		if !found {
 			var err error
 			if orig, found, err = w.ws.IngestedBySHA256(e.File.SHA256); err != nil {
@@ -476,21 +512,39 @@ func (w *writer) flush() error {
 	if len(w.batch) == 0 {
 		return nil
 	}
-	if err := w.ws.Commit(w.batch); err != nil {
+	if err := w.wait(); err != nil {
 		return err
 	}
-	for i := range w.batch {
-		switch w.batch[i].File.Status {
-		case store.StatusOK:
-			w.c.ok.Add(1)
-		case store.StatusDuplicate:
-			w.c.dup.Add(1)
-		default:
-			w.c.failed.Add(1)
+	batch := w.batch
+	w.inflight, w.pending = w.pending, map[string]string{}
+	w.batch, w.okInBatch = make([]store.Entry, 0, cap(batch)), 0
+	w.done = make(chan error, 1)
+	go func() {
+		if err := w.ws.Commit(batch); err != nil {
+			w.done <- err
+			return
 		}
-	}
-	clear(w.batch) // drop references to the committed spectra
-	w.batch, w.okInBatch = w.batch[:0], 0
-	clear(w.pending)
+		for i := range batch {
+			switch batch[i].File.Status {
+			case store.StatusOK:
+				w.c.ok.Add(1)
+			case store.StatusDuplicate:
+				w.c.dup.Add(1)
+			default:
+				w.c.failed.Add(1)
+			}
+		}
+		w.done <- nil
+	}()
 	return nil
+}
+
+// wait waits for the background commit, if any, and returns its error.
+func (w *writer) wait() error {
+	if w.done == nil {
+		return nil
+	}
+	err := <-w.done
+	w.done, w.inflight = nil, nil
+	return err
 }

@@ -360,3 +360,49 @@ func BenchmarkResampleToLAMOST(b *testing.B) {
 		}
 	}
 }
+
+// TestResampleFloat32Grid: wavelengths stored as float32 (as LAMOST and
+// SDSS files do) are on the grid: each output pixel is its input pixel,
+// bad pixels are marked, and a shift beyond float32 precision is
+// resampled instead (the flux then mixes neighbouring pixels).
+func TestResampleFloat32Grid(t *testing.T) {
+	g := LAMOSTGrid()
+	w := g.Wavelengths()
+	flux := make([]float64, g.N)
+	for i := range w {
+		w[i] = float64(float32(w[i]))
+		flux[i] = float64(i % 7)
+	}
+	s := mkSpec(w, flux, constant(g.N, 2))
+	s.AndMask = make([]uint32, g.N)
+	s.AndMask[10] = spectrum.MaskBad | 4
+	s.AndMask[11] = 8
+	out, err := Resample(s, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range flux {
+		if i == 10 {
+			if out.Flux[i] != 0 || out.Ivar[i] != 0 || out.AndMask[i] != spectrum.MaskBad|4 {
+				t.Errorf("bad pixel: flux %v ivar %v mask %#x", out.Flux[i], out.Ivar[i], out.AndMask[i])
+			}
+			continue
+		}
+		if out.Flux[i] != flux[i] || out.Ivar[i] != 2 {
+			t.Fatalf("pixel %d: flux %v ivar %v, want %v 2", i, out.Flux[i], out.Ivar[i], flux[i])
+		}
+	}
+	if out.AndMask[11] != 8 {
+		t.Errorf("mask bits not carried: %#x", out.AndMask[11])
+	}
+	for i := range w {
+		w[i] *= 1 + 1e-5 // 0.04 of a pixel: must be resampled
+	}
+	shifted, err := Resample(mkSpec(w, flux, constant(g.N, 2)), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shifted.Flux[100] == flux[100] {
+		t.Error("a shift of 0.04 pixel was treated as on-grid")
+	}
+}

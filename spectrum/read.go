@@ -24,18 +24,28 @@ const maxFileBytes = 1 << 30
 // ReadFile reads one spectrum from a FITS (optionally gzipped) or text/CSV
 // file, choosing the layout from the file's structure.
 func ReadFile(path string) (*Spectrum, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path) // sized from the file: no regrowth
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return Read(f, path)
+	return Decode(data, path)
 }
 
 // Read reads one spectrum from r; name (a path) is used for messages, the
 // fallback ID and Meta.SourceFile.
 func Read(r io.Reader, name string) (*Spectrum, error) {
-	data, err := readAllMaybeGzip(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return Decode(data, name)
+}
+
+// Decode reads one spectrum from the bytes of a file (FITS, gzipped FITS
+// or text/CSV); name is used for messages, the fallback ID and
+// Meta.SourceFile. data is not retained.
+func Decode(data []byte, name string) (*Spectrum, error) {
+	data, err := gunzipIfNeeded(data)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
@@ -65,25 +75,26 @@ func Read(r io.Reader, name string) (*Spectrum, error) {
 	return s, nil
 }
 
-func readAllMaybeGzip(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-		gz, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		data, err = io.ReadAll(io.LimitReader(gz, maxFileBytes+1))
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-	}
+// gunzipIfNeeded decompresses gzip data (detected by its magic bytes).
+func gunzipIfNeeded(data []byte) ([]byte, error) {
 	if len(data) > maxFileBytes {
 		return nil, fmt.Errorf("file larger than %d bytes", maxFileBytes)
 	}
-	return data, nil
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, nil
+	}
+	gz, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	out, err := io.ReadAll(io.LimitReader(gz, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if len(out) > maxFileBytes {
+		return nil, fmt.Errorf("decompressed file larger than %d bytes", maxFileBytes)
+	}
+	return out, nil
 }
 
 // fileStem returns the file name without directory and FITS/text

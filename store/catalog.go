@@ -336,8 +336,11 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 
 // File returns the catalog row of path; found is false when there is none.
 func (w *Workspace) File(path string) (rec FileRecord, found bool, err error) {
-	row := w.db.QueryRow(`SELECT `+fileColumns+` FROM files WHERE path = ?`, path)
-	rec, err = scanFile(row)
+	st, err := w.stmt(`SELECT ` + fileColumns + ` FROM files WHERE path = ?`)
+	if err != nil {
+		return FileRecord{}, false, fmt.Errorf("catalog: file %s: %w", path, err)
+	}
+	rec, err = scanFile(st.QueryRow(path))
 	if errors.Is(err, sql.ErrNoRows) {
 		return FileRecord{}, false, nil
 	}
@@ -396,7 +399,10 @@ func scanFile(sc interface{ Scan(...any) error }) (FileRecord, error) {
 // IngestedBySHA256 returns the path of the ingested (status ok) file with
 // the given sha256; found is false when there is none.
 func (w *Workspace) IngestedBySHA256(sha string) (path string, found bool, err error) {
-	err = w.db.QueryRow(`SELECT path FROM files WHERE sha256 = ? AND status = 'ok' LIMIT 1`, sha).Scan(&path)
+	st, err := w.stmt(`SELECT path FROM files WHERE sha256 = ? AND status = 'ok' LIMIT 1`)
+	if err == nil {
+		err = st.QueryRow(sha).Scan(&path)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

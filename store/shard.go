@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
+	parquetzstd "github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Grid is a log-linear wavelength grid: pixel i is centred at vacuum
@@ -108,6 +109,11 @@ const (
 	tempSuffix = ".tmp"
 )
 
+// zstdFastest compresses shards at zstd's fastest level: noisy float32
+// flux compresses little at any level, and the default level cost more
+// CPU than reading and resampling the spectra.
+var zstdFastest = parquetzstd.Codec{Level: parquetzstd.SpeedFastest}
+
 // WriteShard writes rows to a Parquet file at path (zstd-compressed, the
 // grid in the file's key/value metadata as log10_start, log10_step, n)
 // atomically: it writes a temporary file in the same directory, fsyncs it,
@@ -134,7 +140,7 @@ func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
+	opts := []parquet.WriterOption{parquet.Compression(&zstdFastest)}
 	for k, v := range g.keyValues("") {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}

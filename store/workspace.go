@@ -67,6 +67,26 @@ type Workspace struct {
 
 	mu        sync.Mutex // serialises writes and guards nextShard
 	nextShard int
+
+	stmts sync.Map // query text -> *sql.Stmt, for the per-file lookups of ingest
+}
+
+// stmt returns a prepared statement for query, preparing it on first use:
+// the per-file lookups run once per input file, and preparing the SQL
+// each time cost more than running it.
+func (w *Workspace) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := w.db.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := w.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // Dir returns the workspace directory.
@@ -127,6 +147,10 @@ func OpenReadOnly(dir string) (*Workspace, error) {
 
 // Close closes the catalog and releases the workspace lock.
 func (w *Workspace) Close() error {
+	w.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := w.db.Close()
 	if w.unlock != nil {
 		if uerr := w.unlock(); err == nil {

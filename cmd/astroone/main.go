@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 )
 
@@ -34,6 +35,22 @@ func register(c command) { commands[c.name] = c }
 var errUsage = errors.New("usage error")
 
 func main() {
+	// ASTROONE_CPUPROFILE=FILE writes a CPU profile of the command (for
+	// `go tool pprof`), to see where a long job spends its time.
+	if path := os.Getenv("ASTROONE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "astroone: ASTROONE_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
