@@ -12,7 +12,8 @@ import (
 var errCard = errors.New("bad card")
 
 // parseCard decodes one 80-byte card image. CONTINUE cards are returned
-// as Card{Key: "CONTINUE", Value: string} and joined by parseHeader.
+// as Card{Key: "CONTINUE", Value: string} for the reader to join
+// (joinContinue). Errors wrap errCard; the caller adds the card position.
 func parseCard(raw []byte) (Card, error) {
 	if len(raw) != CardSize {
 		return Card{}, fmt.Errorf("%w: %d bytes, want %d", errCard, len(raw), CardSize)
@@ -33,7 +34,7 @@ func parseCard(raw []byte) (Card, error) {
 	if key == "CONTINUE" {
 		v, comment, err := parseValue(strings.TrimLeft(line[8:], " "))
 		if err != nil {
-			return Card{}, fmt.Errorf("CONTINUE: %w", err)
+			return Card{}, err
 		}
 		s, ok := v.(string)
 		if !ok && v != nil {
@@ -46,7 +47,7 @@ func parseCard(raw []byte) (Card, error) {
 	}
 	v, comment, err := parseValue(line[10:])
 	if err != nil {
-		return Card{}, fmt.Errorf("%s: %w", key, err)
+		return Card{}, err
 	}
 	return Card{Key: key, Value: v, Comment: comment}, nil
 }
@@ -267,6 +268,7 @@ func formatCards(c Card) ([]string, error) {
 		return formatString(key, s, c.Comment, hierarch)
 	}
 	var field string
+	var err error
 	switch x := v.(type) {
 	case nil:
 		field = ""
@@ -278,21 +280,16 @@ func formatCards(c Card) ([]string, error) {
 	case int64:
 		field = strconv.FormatInt(x, 10)
 	case float64:
-		f, err := formatReal(x)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		field = f
+		field, err = formatReal(x)
 	case complex128:
-		re, err := formatReal(real(x))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		im, err := formatReal(imag(x))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
+		var re, im string
+		if re, err = formatReal(real(x)); err == nil {
+			im, err = formatReal(imag(x))
 		}
 		field = "(" + re + ", " + im + ")"
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
 	var line string
 	if hierarch {
@@ -361,6 +358,18 @@ func formatCommentary(key, text string) []string {
 	}
 }
 
+// nonPrintable returns the index of the first byte of s outside printable
+// ASCII (0x20-0x7e), the character set of header text and table strings,
+// or -1.
+func nonPrintable(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return i
+		}
+	}
+	return -1
+}
+
 // sanitize replaces bytes that FITS headers cannot hold.
 func sanitize(s string) string {
 	b := []byte(s)
@@ -377,10 +386,8 @@ func sanitize(s string) string {
 // A comment that does not fit after the value follows in CONTINUE cards
 // with empty strings, as astropy writes it, so it is never lost.
 func formatString(key, s, comment string, hierarch bool) ([]string, error) {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return nil, fmt.Errorf("%w: %s: non-printable byte 0x%02x in string value", errCard, key, s[i])
-		}
+	if i := nonPrintable(s); i >= 0 {
+		return nil, fmt.Errorf("%w: %s: non-printable byte 0x%02x in string value", errCard, key, s[i])
 	}
 	comment = sanitize(comment)
 	prefix := fmt.Sprintf("%-8s= ", key)

@@ -41,7 +41,9 @@ func (k Kind) String() string {
 // bytes, unpadded) for other extension types, which are preserved but not
 // decoded. When writing, the structural keywords (SIMPLE, XTENSION, BITPIX,
 // NAXISn, PCOUNT, GCOUNT, TFIELDS, column keywords, BSCALE/BZERO/BLANK) are
-// generated from Image or Table and those in Header are ignored.
+// generated from Image or Table and those in Header are ignored, as are
+// CHECKSUM and DATASUM (they would not match the new bytes). HDUs kept as
+// Raw bytes cannot be written.
 type HDU struct {
 	Header   *Header
 	Kind     Kind

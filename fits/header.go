@@ -25,7 +25,14 @@ const CardSize = 80
 //
 // Value is one of: string, int64, float64, bool, complex128, or nil (an
 // undefined value, or a commentary card such as COMMENT, HISTORY or a blank
-// keyword, whose text is in Comment).
+// keyword, whose text is in Comment). An integer too large for int64
+// reads as the nearest float64. Key is upper case; a HIERARCH card has the
+// words after HIERARCH as its Key ("ESO DET CHIP").
+//
+// When written, a string too long for one card continues on CONTINUE
+// cards, and so does a comment that does not fit after a string value; a
+// comment after another value is cut at column 80. Keywords longer than 8
+// characters or outside A-Z 0-9 - _ are written as HIERARCH cards.
 type Card struct {
 	Key     string
 	Value   any

@@ -22,8 +22,8 @@ const maxDataBytes = 1 << 40
 
 // File is a FITS file read into memory.
 type File struct {
-	Name string
-	HDUs []*HDU
+	Name string // the name given to Open or Decode
+	HDUs []*HDU // the primary HDU first, then the extensions in file order
 }
 
 // HDUByName returns the first HDU whose EXTNAME matches name
@@ -88,21 +88,31 @@ func Decode(r io.Reader, name string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	file := &File{Name: name}
+	hdus, err := readAll(name, rd.Next)
+	if err != nil {
+		return nil, err
+	}
+	return &File{Name: name, HDUs: hdus}, nil
+}
+
+// readAll calls next until io.EOF and returns what it read, at least one
+// item (a FITS file has a primary HDU).
+func readAll[T any](name string, next func() (T, error)) ([]T, error) {
+	var out []T
 	for {
-		h, err := rd.Next()
+		v, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		file.HDUs = append(file.HDUs, h)
+		out = append(out, v)
 	}
-	if len(file.HDUs) == 0 {
+	if len(out) == 0 {
 		return nil, &FormatError{File: name, Err: errors.New("empty file: no primary header")}
 	}
-	return file, nil
+	return out, nil
 }
 
 // ReadHeaders returns the header of every HDU of the file at path without
@@ -117,21 +127,7 @@ func ReadHeaders(path string) ([]*Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hs []*Header
-	for {
-		h, err := rd.NextHeader()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		hs = append(hs, h)
-	}
-	if len(hs) == 0 {
-		return nil, &FormatError{File: path, Err: errors.New("empty file: no primary header")}
-	}
-	return hs, nil
+	return readAll(path, rd.NextHeader)
 }
 
 // layout is what a header says about the data that follows it.
@@ -140,6 +136,7 @@ type layout struct {
 	xtension string
 	bitpix   int
 	axes     []int
+	groups   bool // random-groups primary (NAXIS1=0 and GROUPS)
 	pcount   int64
 	gcount   int64
 	size     int64  // data bytes, unpadded
@@ -193,7 +190,7 @@ func (rd *Reader) Next() (*HDU, error) {
 	hdu := &HDU{Header: h, Kind: lay.kind, XTension: lay.xtension}
 	switch lay.kind {
 	case KindPrimary, KindImage:
-		if lay.pcount != 0 || lay.gcount != 1 {
+		if lay.groups {
 			hdu.Kind, hdu.Raw = KindOther, data // random groups: kept raw
 			break
 		}
@@ -400,6 +397,7 @@ func (rd *Reader) layoutOf(h *Header) (layout, error) {
 		lay.sizeCard, lay.sizeKey = rd.cardNo(h, key), key
 	}
 	groups := rd.index == 0 && naxis > 0 && lay.axes[0] == 0 && h.Has("GROUPS")
+	lay.groups = groups
 	if rd.index > 0 || groups {
 		if lay.pcount, err = intKey("PCOUNT", 0, maxDataBytes, lay.sizeCard); err != nil {
 			return lay, err

@@ -61,7 +61,7 @@ func NewTable(cols []ColumnData) (*Table, error) {
 
 // describeColumn derives the TFORM and width of a column from its data.
 func describeColumn(cd ColumnData) (Column, int, error) {
-	c := Column{Name: cd.Name, Unit: cd.Unit, Dim: cd.Dim, Scale: cd.Scale, Zero: cd.Zero, Null: cd.Null, HasNull: cd.HasNull}
+	c := Column{Name: cd.Name, Unit: cd.Unit, Dim: append([]int(nil), cd.Dim...), Scale: cd.Scale, Zero: cd.Zero, Null: cd.Null, HasNull: cd.HasNull}
 	if c.Scale == 0 {
 		c.Scale = 1
 	}
@@ -86,6 +86,9 @@ func describeColumn(cd ColumnData) (Column, int, error) {
 		c.Type, n = 'A', len(d)
 		repeat = max(cd.Width, 1)
 		for r, s := range d {
+			if i := nonPrintable(s); i >= 0 {
+				return c, 0, fmt.Errorf("row %d: byte 0x%02x is not printable ASCII (section 7.3.3.1)", r, s[i])
+			}
 			if cd.Width > 0 && len(s) > cd.Width {
 				return c, 0, fmt.Errorf("row %d: string of %d bytes longer than width %d", r, len(s), cd.Width)
 			}

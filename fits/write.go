@@ -14,9 +14,10 @@ import (
 	"strings"
 )
 
-// structural matches keywords the writer generates from the data; such
-// cards in HDU.Header are not copied.
-var structural = regexp.MustCompile(`^(SIMPLE|XTENSION|BITPIX|NAXIS[0-9]*|EXTEND|PCOUNT|GCOUNT|GROUPS|TFIELDS|THEAP|BSCALE|BZERO|BLANK|T(TYPE|FORM|UNIT|SCAL|ZERO|NULL|DIM)[0-9]+|END)$`)
+// structural matches keywords the writer generates from the data, and the
+// CHECKSUM/DATASUM of a file read earlier, which the new bytes would
+// contradict; such cards in HDU.Header are not copied.
+var structural = regexp.MustCompile(`^(SIMPLE|XTENSION|BITPIX|NAXIS[0-9]*|EXTEND|PCOUNT|GCOUNT|GROUPS|TFIELDS|THEAP|BSCALE|BZERO|BLANK|T(TYPE|FORM|UNIT|SCAL|ZERO|NULL|DIM)[0-9]+|CHECKSUM|DATASUM|END)$`)
 
 // Write encodes hdus as a FITS file. The first HDU becomes the primary and
 // must be an image (possibly empty, Image nil); later HDUs become IMAGE or
@@ -118,6 +119,9 @@ func (cw *cardWriter) end() error {
 }
 
 func writeHDU(w io.Writer, h *HDU, index int, extend bool) error {
+	if h.Raw != nil && h.Image == nil && h.Table == nil {
+		return fmt.Errorf("%v HDU kept as raw bytes (XTENSION %q) cannot be written", h.Kind, h.XTension)
+	}
 	cw := &cardWriter{w: w}
 	var data []byte
 	switch {
@@ -267,7 +271,9 @@ func tableCards(cw *cardWriter, t *Table) []byte {
 	cw.add(Card{Key: "TFIELDS", Value: int64(len(t.Columns))})
 	for i, c := range t.Columns {
 		n := i + 1
-		cw.add(Card{Key: fmt.Sprintf("TTYPE%d", n), Value: c.Name})
+		if c.Name != "" {
+			cw.add(Card{Key: fmt.Sprintf("TTYPE%d", n), Value: c.Name})
+		}
 		cw.add(Card{Key: fmt.Sprintf("TFORM%d", n), Value: c.Format})
 		if c.Unit != "" {
 			cw.add(Card{Key: fmt.Sprintf("TUNIT%d", n), Value: c.Unit})

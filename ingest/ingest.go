@@ -407,18 +407,18 @@ type writer struct {
 	shardSize int
 	batch     []store.Entry
 	okInBatch int
-	pending   map[string]string     // sha256 -> path of ok entries in the batch
+	pending   map[string]string // sha256 -> path of ok entries in the batch
 	// The previous batch is committed in the background while the next
 	// one fills, so workers never wait for a shard to be compressed and
 	// synced. inflight holds its ok entries (for duplicate checks) until
 	// its commit ends; done delivers the commit's error.
 	inflight map[string]string
 	done     chan error
-	window    chan struct{}         // a token per file between walker and writer
-	early     map[int64]store.Entry // results that arrived before their turn
-	next      int64                 // seq of the next result to take
-	c         *counters
-	log       *slog.Logger
+	window   chan struct{}         // a token per file between walker and writer
+	early    map[int64]store.Entry // results that arrived before their turn
+	next     int64                 // seq of the next result to take
+	c        *counters
+	log      *slog.Logger
 }
 
 // run consumes results until the channel is closed. After a fatal error
