@@ -53,7 +53,7 @@ func Decode(data []byte, name string) (*Spectrum, error) {
 	if bytes.HasPrefix(data, []byte("SIMPLE  =")) {
 		f, err := fits.Decode(bytes.NewReader(data), name)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, err // a fits.FormatError names the file, HDU and card
 		}
 		s, err = FromFITS(f)
 		if err != nil {

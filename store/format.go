@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"sort"
 	"text/tabwriter"
 )
 
@@ -179,4 +180,63 @@ func WriteTable(w io.Writer, records []Record) error {
 		return fmt.Errorf("write table: %w", err)
 	}
 	return nil
+}
+
+// WriteSummary writes a workspace summary for people: files by outcome,
+// spectra by class and survey, S/N quartiles and the grid.
+func WriteSummary(w io.Writer, s Summary) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "files      %d ingested, %d duplicates, %d failed\n", s.Files.OK, s.Files.Duplicate, s.Files.Failed)
+	fmt.Fprintf(&b, "spectra    %d\n", s.Spectra)
+	for _, part := range []struct {
+		name   string
+		counts map[string]int
+	}{{"by class", s.ByClass}, {"by survey", s.BySurvey}} {
+		fmt.Fprintf(&b, "%-10s", part.name)
+		for _, k := range sortedByCount(part.counts) {
+			name := k
+			if name == "" {
+				name = "(unknown)"
+			}
+			fmt.Fprintf(&b, " %s %d", name, part.counts[k])
+		}
+		b.WriteByte('\n')
+	}
+	if q := s.SNRQuartiles; q != nil {
+		fmt.Fprintf(&b, "s/n        quartiles %.1f / %.1f / %.1f (%d spectra with a known S/N)\n", q[0], q[1], q[2], s.SNRKnown)
+	}
+	if s.Grid != nil {
+		fmt.Fprintf(&b, "grid       %s\n", s.Grid)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// sortedByCount returns the keys of m, most frequent first (ties by name).
+func sortedByCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// WriteFiles writes files rows for people: status, path and, for
+// failures, the reason (for duplicates, the file it duplicates).
+func WriteFiles(w io.Writer, files []FileRecord) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range files {
+		note := f.Error
+		if f.Status == StatusDuplicate {
+			note = "same content as " + f.DuplicateOf
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Status, f.Path, note)
+	}
+	return tw.Flush()
 }
