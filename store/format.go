@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"sort"
+	"strconv"
 	"text/tabwriter"
 )
 
