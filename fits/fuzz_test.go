@@ -43,6 +43,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Decode(bytes.NewReader(b), "fuzz.fits")
+		checkDecodeBytesAgrees(t, b, file, err)
 		if err != nil {
 			if !errors.Is(err, ErrFormat) || !strings.HasPrefix(err.Error(), "fuzz.fits: HDU ") {
 				t.Fatalf("error %q (%T) is not a FormatError naming the file", err, err)
@@ -86,4 +87,32 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkDecodeBytesAgrees requires DecodeBytes, the zero-copy path, to give
+// what the streaming Decode gave: the same error, or the same HDUs.
+func checkDecodeBytesAgrees(t *testing.T, b []byte, want *File, wantErr error) {
+	t.Helper()
+	got, err := DecodeBytes(b, "fuzz.fits")
+	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+		t.Fatalf("DecodeBytes error %v, Decode error %v", err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	if len(got.HDUs) != len(want.HDUs) {
+		t.Fatalf("DecodeBytes: %d HDUs, Decode: %d", len(got.HDUs), len(want.HDUs))
+	}
+	for i, h := range want.HDUs {
+		g := got.HDUs[i]
+		if g.Kind != h.Kind || len(g.Header.Cards) != len(h.Header.Cards) || !bytes.Equal(g.Raw, h.Raw) {
+			t.Fatalf("HDU %d differs between DecodeBytes and Decode", i)
+		}
+		if h.Image != nil && (g.Image == nil || !sameFloats(rawFloats(g.Image.Data), rawFloats(h.Image.Data))) {
+			t.Fatalf("HDU %d image differs between DecodeBytes and Decode", i)
+		}
+		if h.Table != nil && (g.Table == nil || !bytes.Equal(g.Table.rows, h.Table.rows) || !bytes.Equal(g.Table.heap, h.Table.heap)) {
+			t.Fatalf("HDU %d table differs between DecodeBytes and Decode", i)
+		}
+	}
 }

@@ -47,6 +47,12 @@ type Reader struct {
 	index  int
 	done   bool
 	pos    []int // card number (1-based) of each card of the current header
+
+	// In-memory input (DecodeBytes): r is unused, data are sliced from mem
+	// without copying.
+	inMem bool
+	mem   []byte
+	off   int
 }
 
 // NewReader returns a Reader over r. name is used in error messages (a
@@ -93,6 +99,51 @@ func Decode(r io.Reader, name string) (*File, error) {
 		return nil, err
 	}
 	return &File{Name: name, HDUs: hdus}, nil
+}
+
+// DecodeBytes reads every HDU from the bytes of a FITS file (gzip or
+// plain). Uncompressed data are not copied: tables and raw HDUs of the
+// result refer to data, which must not be modified afterwards.
+func DecodeBytes(data []byte, name string) (*File, error) {
+	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+		return Decode(bytes.NewReader(data), name)
+	}
+	rd := &Reader{name: name, inMem: true, mem: data}
+	hdus, err := readAll(name, rd.Next)
+	if err != nil {
+		return nil, err
+	}
+	return &File{Name: name, HDUs: hdus}, nil
+}
+
+// readFull fills p from the input, like io.ReadFull.
+func (rd *Reader) readFull(p []byte) (int, error) {
+	if !rd.inMem {
+		return io.ReadFull(rd.r, p)
+	}
+	n := copy(p, rd.mem[rd.off:])
+	rd.off += n
+	switch {
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	case n < len(p):
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, nil
+}
+
+// takeMem returns the next size data bytes of in-memory input and skips
+// their padding.
+func (rd *Reader) takeMem(lay layout) ([]byte, error) {
+	rest := int64(len(rd.mem) - rd.off)
+	if rest < lay.size {
+		return nil, rd.truncated(lay, rest)
+	}
+	data := rd.mem[rd.off : rd.off+int(lay.size) : rd.off+int(lay.size)]
+	padded := (lay.size + BlockSize - 1) / BlockSize * BlockSize
+	rd.off += int(min(padded, rest))
+	rd.done = padded >= rest // the file ends here, possibly inside the padding
+	return data, nil
 }
 
 // readAll calls next until io.EOF and returns what it read, at least one
@@ -240,7 +291,7 @@ func (rd *Reader) readHeader() (*Header, layout, error) {
 	rd.pos = rd.pos[:0]
 	ncard := 0
 	for nb := 0; ; nb++ {
-		n, err := io.ReadFull(rd.r, block)
+		n, err := rd.readFull(block)
 		if nb == 0 && rd.atEnd(block[:n], err) {
 			rd.done = true
 			return nil, layout{}, io.EOF
@@ -463,6 +514,9 @@ func (rd *Reader) readData(lay layout) ([]byte, error) {
 	if lay.size == 0 {
 		return nil, nil
 	}
+	if rd.inMem {
+		return rd.takeMem(lay)
+	}
 	var buf bytes.Buffer
 	if lay.size <= 1<<20 {
 		buf.Grow(int(lay.size)) // larger buffers grow as the data arrive
@@ -501,6 +555,10 @@ func (rd *Reader) skipData(lay layout) error {
 	size := lay.size
 	if size == 0 {
 		return nil
+	}
+	if rd.inMem {
+		_, err := rd.takeMem(lay)
+		return err
 	}
 	padded := (size + BlockSize - 1) / BlockSize * BlockSize
 	if rd.seeker != nil {

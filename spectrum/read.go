@@ -51,7 +51,7 @@ func Decode(data []byte, name string) (*Spectrum, error) {
 	}
 	var s *Spectrum
 	if bytes.HasPrefix(data, []byte("SIMPLE  =")) {
-		f, err := fits.Decode(bytes.NewReader(data), name)
+		f, err := fits.DecodeBytes(data, name)
 		if err != nil {
 			return nil, err // a fits.FormatError names the file, HDU and card
 		}

@@ -141,6 +141,11 @@ func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
 		}
 	}()
 	opts := []parquet.WriterOption{parquet.Compression(&zstdFastest)}
+	// Per-page min/max bounds and statistics of the pixel arrays are never
+	// used to prune reads and cost a fifth of the write time.
+	for _, col := range []string{"flux", "ivar", "mask"} {
+		opts = append(opts, parquet.SkipPageBounds(col, "list", "element"), parquet.SkipPageStatistics(col, "list", "element"))
+	}
 	for k, v := range g.keyValues("") {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
