@@ -200,8 +200,15 @@ func (t *Table) Float64s(col, row int) ([]float64, error) {
 			intVal(i, int64(binary.BigEndian.Uint64(b[8*i:])))
 		}
 	case 'E':
-		for i := range n {
-			out[i] = c.Zero + scale*float64(math.Float32frombits(binary.BigEndian.Uint32(b[4*i:])))
+		b = b[:4*n]
+		if scale == 1 && c.Zero == 0 { // the usual case: no arithmetic
+			for i := range out {
+				out[i] = float64(math.Float32frombits(binary.BigEndian.Uint32(b[4*i : 4*i+4])))
+			}
+			break
+		}
+		for i := range out {
+			out[i] = c.Zero + scale*float64(math.Float32frombits(binary.BigEndian.Uint32(b[4*i:4*i+4])))
 		}
 	case 'D':
 		for i := range n {

@@ -131,11 +131,10 @@ type job struct {
 	replace bool
 }
 
-// result is a processed file, or a fatal (catalog) error.
+// result is a processed file.
 type result struct {
 	seq   int64
 	entry store.Entry
-	fatal error
 }
 
 // windowPerWorker sizes the reorder window: files in flight per worker.
@@ -272,7 +271,7 @@ func (p *pipeline) work(ctx context.Context) {
 		if ctx.Err() != nil {
 			continue
 		}
-		p.results <- process(p.opts.Workspace, j, p.opts) // never blocks: at most cap(window) in flight
+		p.results <- process(j, p.opts) // never blocks: at most cap(window) in flight
 	}
 }
 
@@ -296,9 +295,8 @@ func plan(ws *store.Workspace, f found, retryFailed bool) (j job, skip bool, err
 
 // process hashes, reads and prepares one file. Every problem with the
 // file, a panic included, becomes a StatusFailed entry (the writer waits
-// for every seq, so a result is always returned); only a catalog error is
-// fatal.
-func process(ws *store.Workspace, j job, opts *Options) (res result) {
+// for every seq, so a result is always returned).
+func process(j job, opts *Options) (res result) {
 	file := store.FileRecord{Path: j.path, Size: j.size, ModTime: j.modTime}
 	fail := func(err error) result {
 		file.Status, file.Error = store.StatusFailed, err.Error()
@@ -325,14 +323,10 @@ func process(ws *store.Workspace, j job, opts *Options) (res result) {
 		return fail(fmt.Errorf("hash: %w", err))
 	}
 	file.SHA256 = sha
-	orig, dup, err := ws.IngestedBySHA256(sha)
-	if err != nil {
-		return result{fatal: err}
-	}
-	if dup && orig != j.path { // (a touched file matches its own old row: re-ingest it)
-		file.Status, file.DuplicateOf = store.StatusDuplicate, orig
-		return result{seq: j.seq, entry: store.Entry{File: file, Replace: j.replace}}
-	}
+	// Duplicates (same sha256 as an ingested file) are found by the
+	// writer, which sees every committed and pending file; looking them up
+	// here too would cost a catalog query per file to save work only on
+	// duplicates.
 	native, err := guard("read", func() (*spectrum.Spectrum, error) {
 		if opts.Decode != nil {
 			return opts.Decode(j.path, data)
@@ -432,11 +426,8 @@ func (w *writer) run(results <-chan result, stop context.CancelCauseFunc) error 
 		if err != nil {
 			continue
 		}
-		if err = r.fatal; err == nil {
-			w.early[r.seq] = r.entry
-			err = w.takeInOrder()
-		}
-		if err != nil {
+		w.early[r.seq] = r.entry
+		if err = w.takeInOrder(); err != nil {
 			stop(err)
 		}
 	}

@@ -119,16 +119,25 @@ func (s *Spectrum) Validate() error {
 			return fmt.Errorf("%w: extra array %q has %d values for %d flux pixels", ErrInvalid, k, len(v), n)
 		}
 	}
+	// One comparison per pixel in the common case: every NaN comparison
+	// is false, so !(w > prev) catches NaN, non-increasing and (with prev
+	// starting at 0) non-positive values; +Inf is checked once at the end
+	// (an increasing sequence can only reach it last).
+	prev := 0.0
 	for i, w := range s.WavelengthAA {
-		if math.IsNaN(w) || math.IsInf(w, 0) || w <= 0 {
-			return fmt.Errorf("%w: wavelength[%d]=%v", ErrInvalid, i, w)
+		if !(w > prev) {
+			if i == 0 || math.IsNaN(w) {
+				return fmt.Errorf("%w: wavelength[%d]=%v", ErrInvalid, i, w)
+			}
+			return fmt.Errorf("%w: wavelengths not increasing at pixel %d (%v after %v)", ErrInvalid, i, w, prev)
 		}
-		if i > 0 && w <= s.WavelengthAA[i-1] {
-			return fmt.Errorf("%w: wavelengths not increasing at pixel %d (%v after %v)", ErrInvalid, i, w, s.WavelengthAA[i-1])
-		}
+		prev = w
+	}
+	if math.IsInf(prev, 0) {
+		return fmt.Errorf("%w: wavelength[%d]=%v", ErrInvalid, n-1, prev)
 	}
 	for i, v := range s.Ivar {
-		if v < 0 || math.IsNaN(v) {
+		if !(v >= 0) {
 			return fmt.Errorf("%w: ivar[%d]=%v", ErrInvalid, i, v)
 		}
 	}

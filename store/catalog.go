@@ -265,9 +265,11 @@ func (w *Workspace) Commit(entries []Entry) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	defer tx.Rollback()
+	ins := &inserter{tx: tx}
+	defer ins.close()
 	for i := range entries {
 		entries[i].File.IngestedAt = now
-		if err := insertEntry(tx, &entries[i]); err != nil {
+		if err := ins.insert(&entries[i]); err != nil {
 			return fmt.Errorf("commit %s: %w", entries[i].File.Path, err)
 		}
 	}
@@ -277,31 +279,68 @@ func (w *Workspace) Commit(entries []Entry) (err error) {
 	return nil
 }
 
-func insertEntry(tx *sql.Tx, e *Entry) error {
-	f := &e.File
-	if e.Replace {
-		if _, err := tx.Exec(`DELETE FROM spectra WHERE path = ?`, f.Path); err != nil {
+// Statements of a commit, each prepared once per transaction.
+const (
+	sqlDeleteSpectra = `DELETE FROM spectra WHERE path = ?`
+	sqlDeleteFile    = `DELETE FROM files WHERE path = ?`
+	sqlInsertFile    = `INSERT INTO files(path, size, mtime, sha256, status, error, duplicate_of, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+var sqlInsertSpectrum = `INSERT INTO spectra(` + recordColumns + `) VALUES (` + strings.Repeat("?, ", 25) + `?)`
+
+// inserter writes entries within one transaction, preparing each
+// statement on first use (a commit inserts thousands of rows).
+type inserter struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (in *inserter) exec(query string, args ...any) error {
+	st, ok := in.stmts[query]
+	if !ok {
+		var err error
+		if st, err = in.tx.Prepare(query); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM files WHERE path = ?`, f.Path); err != nil {
+		if in.stmts == nil {
+			in.stmts = map[string]*sql.Stmt{}
+		}
+		in.stmts[query] = st
+	}
+	_, err := st.Exec(args...)
+	return err
+}
+
+func (in *inserter) close() {
+	for _, st := range in.stmts {
+		st.Close()
+	}
+}
+
+func (in *inserter) insert(e *Entry) error {
+	f := &e.File
+	if e.Replace {
+		if err := in.exec(sqlDeleteSpectra, f.Path); err != nil {
+			return err
+		}
+		if err := in.exec(sqlDeleteFile, f.Path); err != nil {
 			return err
 		}
 	}
-	_, err := tx.Exec(`INSERT INTO files(path, size, mtime, sha256, status, error, duplicate_of, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	err := in.exec(sqlInsertFile,
 		f.Path, f.Size, f.ModTime.UnixNano(), nullString(f.SHA256), string(f.Status),
 		nullString(f.Error), nullString(f.DuplicateOf), f.IngestedAt.Format(time.RFC3339Nano))
 	if err != nil || f.Status != StatusOK {
 		return err
 	}
 	r := &e.Record
-	_, err = tx.Exec(`INSERT INTO spectra(`+recordColumns+`) VALUES (`+strings.Repeat("?, ", 25)+`?)`,
+	return in.exec(sqlInsertSpectrum,
 		r.ID, r.SHA256, r.Path, r.Survey, r.Layout, r.DataRelease, r.Designation,
 		nullFloat(r.RA), nullFloat(r.Dec), r.Class, r.Subclass, nullFloat(r.Z), nullFloat(r.ZErr),
 		nullFloat(r.SNR), nullFloat(r.SNRU), nullFloat(r.SNRG), nullFloat(r.SNRR), nullFloat(r.SNRI), nullFloat(r.SNRZ),
 		r.NPixNative, nullFloat(r.WavelengthMinAA), nullFloat(r.WavelengthMaxAA), r.Vacuum, r.FluxUnit,
 		r.Shard, r.ShardRow)
-	return err
 }
 
 func nullString(s string) any {
