@@ -67,16 +67,37 @@ var ErrWrongType = errors.New("wrong value type")
 // collapsed, without a "HIERARCH " prefix (HIERARCH cards are read with
 // the words after HIERARCH as their keyword).
 func normKey(key string) string {
+	if isPlainKey(key) {
+		return key // the common case, without allocating
+	}
 	key = strings.ToUpper(strings.Join(strings.Fields(key), " "))
 	return strings.TrimPrefix(key, "HIERARCH ")
+}
+
+// isPlainKey reports whether key is already normalised: a non-empty
+// standard keyword of upper-case letters, digits, '-' and '_'.
+func isPlainKey(key string) bool {
+	if key == "" || len(key) > 8 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Index returns the position of the first card with the given keyword
 // (case-insensitive; "HIERARCH ESO X" and "ESO X" are the same), or -1.
 func (h *Header) Index(key string) int {
 	key = normKey(key)
-	for i, c := range h.Cards {
-		if c.Key == key && !isCommentaryKey(key) {
+	if isCommentaryKey(key) {
+		return -1
+	}
+	for i := range h.Cards {
+		if h.Cards[i].Key == key {
 			return i
 		}
 	}

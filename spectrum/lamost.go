@@ -90,12 +90,16 @@ func readLAMOSTTable(f *fits.File, idx int) (*Spectrum, error) {
 			return nil, fmt.Errorf("HDU %d: %w", idx, err)
 		}
 	}
-	norm, err := optionalColumn(t, "NORMALIZATION", len(flux))
-	if err != nil {
-		return nil, fmt.Errorf("HDU %d: %w", idx, err)
-	}
-	if norm != nil {
-		s.Extra = map[string][]float64{"normalization": norm}
+	// NORM=0 declares that the file has no normalised spectrum (the
+	// NORMALIZATION column is then filler, -9999), so it is not read.
+	if norm, err := f.HDUs[0].Header.Int("NORM"); err != nil || norm != 0 {
+		v, err := optionalColumn(t, "NORMALIZATION", len(flux))
+		if err != nil {
+			return nil, fmt.Errorf("HDU %d: %w", idx, err)
+		}
+		if v != nil {
+			s.Extra = map[string][]float64{"normalization": v}
+		}
 	}
 	s.Vacuum = headerVacuum(f.HDUs[0].Header, true)
 	s.Meta.Layout = LayoutLAMOSTTable

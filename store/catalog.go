@@ -147,7 +147,7 @@ func toFloat32(x []float64) []float32 {
 // file at path with the given sha256: its header metadata, native pixel
 // count and wavelength range. A spectrum without an id gets the first 16
 // hex digits of sha256. Shard, ShardRow and FluxUnit are set by NewEntry
-// and Commit.
+// and Commit. s must be valid (spectrum.Validate): its wavelengths increase.
 func MakeRecord(s *spectrum.Spectrum, sha256, path string) Record {
 	m := s.Meta
 	snr := func(band string) float64 {
@@ -167,9 +167,8 @@ func MakeRecord(s *spectrum.Spectrum, sha256, path string) Record {
 		r.ID = sha256[:16]
 	}
 	r.SNR = BestSNR(r.SNRU, r.SNRG, r.SNRR, r.SNRI, r.SNRZ)
-	if len(s.WavelengthAA) > 0 {
-		r.WavelengthMinAA = slices.Min(s.WavelengthAA)
-		r.WavelengthMaxAA = slices.Max(s.WavelengthAA)
+	if n := len(s.WavelengthAA); n > 0 { // increasing (valid): the ends are the extremes
+		r.WavelengthMinAA, r.WavelengthMaxAA = s.WavelengthAA[0], s.WavelengthAA[n-1]
 	}
 	return r
 }
