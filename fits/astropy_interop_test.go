@@ -1,18 +1,16 @@
 package fits
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/astroone/astroone-go/internal/reftool"
 )
 
 // Cross-checks with astropy.io.fits, the reference implementation, through
@@ -23,43 +21,10 @@ import (
 
 const interopScript = "../.ci/interop/fits_check.py"
 
-// skipOrFail skips, or fails when interop is required.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("ASTROONE_REQUIRE_INTEROP") == "1" {
-		t.Fatalf("astropy interop required (ASTROONE_REQUIRE_INTEROP=1): "+format, args...)
-	}
-	t.Skipf("astropy interop skipped: "+format, args...)
-}
-
 // astropyPython returns a python3 that imports astropy.io.fits and numpy.
 func astropyPython(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		skipOrFail(t, "-short")
-	}
-	candidates := []string{os.Getenv("ASTROONE_PYTHON"), "python3", "/usr/bin/python3"}
-	var tried []string
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		out, err := exec.Command(c, "-c", "import astropy.io.fits, numpy").CombinedOutput()
-		if err == nil {
-			return c
-		}
-		tried = append(tried, c+": "+strings.TrimSpace(lastLine(string(out), err)))
-	}
-	skipOrFail(t, "no python3 with astropy and numpy (%s)", strings.Join(tried, "; "))
-	return ""
-}
-
-func lastLine(out string, err error) string {
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if l := lines[len(lines)-1]; l != "" {
-		return l
-	}
-	return err.Error()
+	return reftool.Python(t, "astropy.io.fits", "numpy")
 }
 
 // runScript runs fits_check.py with args and decodes its report.
@@ -68,17 +33,10 @@ func runScript(t *testing.T, py string, args ...string) apReport {
 	if _, err := os.Stat(interopScript); err != nil {
 		t.Fatalf("interop script: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, py, append([]string{interopScript}, args...)...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", py, interopScript, err, stderr.String())
-	}
+	out := reftool.Run(t, py, append([]string{interopScript}, args...)...)
 	var rep apReport
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		t.Fatalf("report of %s: %v\n%.500s", interopScript, err, stdout.String())
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("report of %s: %v\n%.500s", interopScript, err, out)
 	}
 	for _, f := range rep.Files {
 		if f.Error != nil {

@@ -1,23 +1,25 @@
 package prep
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/astroone/astroone-go/internal/reftool"
 )
 
-// refScript reads {"ccm": [...Å], "f99": [...Å], "rvs": [...]} on stdin and
+// refScript reads {"ccm": [...Å], "f99": [...Å], "rvs": [...]} from the
+// file named by its argument and
 // prints A_λ for A_V = 1 from the Python extinction package (K. Barbary) as
 // {"ccm89": {"3.1": [...]}, "odonnell94": {...}, "fitzpatrick99": {...}}.
 const refScript = `
 import sys, json
 import numpy as np
 import extinction
-inp = json.load(sys.stdin)
+inp = json.load(open(sys.argv[1]))
 ccm = np.array(inp["ccm"], dtype=np.float64)
 f99 = np.array(inp["f99"], dtype=np.float64)
 out = {"ccm89": {}, "odonnell94": {}, "fitzpatrick99": {}, "version": extinction.__version__}
@@ -28,37 +30,6 @@ for rv in inp["rvs"]:
     out["fitzpatrick99"][key] = [float(v) for v in extinction.fitzpatrick99(f99, 1.0, rv)]
 json.dump(out, sys.stdout)
 `
-
-// findExtinctionPython returns a Python interpreter that can import numpy
-// and extinction: $ASTROONE_PYTHON, python3 on $PATH, or /usr/bin/python3
-// (a pyenv or virtualenv python3 often lacks the Debian package). It skips
-// the test when none is found, unless ASTROONE_REQUIRE_INTEROP=1, in which
-// case the test fails.
-func findExtinctionPython(t *testing.T) string {
-	t.Helper()
-	var tried []string
-	for _, c := range []string{os.Getenv("ASTROONE_PYTHON"), "python3", "/usr/bin/python3"} {
-		if c == "" {
-			continue
-		}
-		p, err := exec.LookPath(c)
-		if err != nil {
-			tried = append(tried, c+": not found")
-			continue
-		}
-		if out, err := exec.Command(p, "-c", "import numpy, extinction").CombinedOutput(); err != nil {
-			tried = append(tried, p+": "+string(bytes.TrimSpace(out)))
-			continue
-		}
-		return p
-	}
-	msg := "python3 with the extinction package not available (install python3-extinction or pip install extinction; set ASTROONE_PYTHON to choose an interpreter)"
-	if os.Getenv("ASTROONE_REQUIRE_INTEROP") == "1" {
-		t.Fatalf("%s; ASTROONE_REQUIRE_INTEROP=1; tried: %q", msg, tried)
-	}
-	t.Skipf("%s; tried: %q", msg, tried)
-	return ""
-}
 
 // refWavelengths returns n log-spaced wavelengths from lo to hi Å plus the
 // given extra points (region boundaries and anchors).
@@ -71,7 +42,7 @@ func refWavelengths(lo, hi float64, n int, extra ...float64) []float64 {
 }
 
 func TestExtinctionMatchesPythonExtinction(t *testing.T) {
-	py := findExtinctionPython(t)
+	py := reftool.Python(t, "numpy", "extinction")
 	ccmWave := refWavelengths(1000, 1e4/0.3, 600,
 		1e4/1.1, 1e4/1.1001, 1e4/3.3, 1e4/3.2999, 1e4/5.9, 1e4/5.95, 1e4/8, 1e4/7.999, 5494.5, 1250, 3030, 9091)
 	f99Wave := refWavelengths(910, 60000, 600,
@@ -81,14 +52,11 @@ func TestExtinctionMatchesPythonExtinction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "-c", refScript)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", py, err, stderr.String())
+	inPath := filepath.Join(t.TempDir(), "in.json")
+	if err := os.WriteFile(inPath, in, 0o644); err != nil {
+		t.Fatal(err)
 	}
+	raw := reftool.Run(t, py, "-c", refScript, inPath)
 	var ref map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &ref); err != nil {
 		t.Fatalf("decode reference output: %v", err)
