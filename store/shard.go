@@ -193,11 +193,38 @@ func openShard(path string) (*os.File, *parquet.File, Grid, error) {
 		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w: no grid metadata", path, ErrBadShard)
 	}
 	g, err := parseGrid(start, step, n)
+	if err == nil {
+		err = checkShardSizes(pf, g)
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
 	}
 	return f, pf, g, nil
+}
+
+// maxShardRows bounds the rows a shard may declare (ingest writes 1,000).
+const maxShardRows = 1 << 20
+
+// checkShardSizes rejects a shard whose metadata declares more rows or
+// larger column chunks than spectra on grid g can fill, before anything is
+// allocated from those numbers.
+func checkShardSizes(pf *parquet.File, g Grid) error {
+	rows := pf.NumRows()
+	if rows < 0 || rows > maxShardRows {
+		return fmt.Errorf("%w: %d rows declared", ErrBadShard, rows)
+	}
+	// A pixel column holds rows*N 4-byte values plus levels; ids and
+	// checksums are short strings. Allow generous slack for encodings.
+	limit := rows*(int64(g.N)*8+1024) + 1<<20
+	for _, rg := range pf.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			if sz := c.MetaData.TotalUncompressedSize; sz < 0 || sz > limit {
+				return fmt.Errorf("%w: column chunk of %d bytes declared for %d rows", ErrBadShard, sz, rows)
+			}
+		}
+	}
+	return nil
 }
 
 // ShardGrid returns the grid recorded in a shard's metadata.
@@ -212,21 +239,40 @@ func ShardGrid(path string) (Grid, error) {
 
 // ReadShard reads every row of a shard and checks each against the grid
 // in the shard's metadata.
-func ReadShard(path string) ([]ShardRow, error) {
+func ReadShard(path string) (rows []ShardRow, err error) {
 	f, pf, g, err := openShard(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	// parquet-go can panic on a corrupt file; report it as a bad shard.
+	defer func() {
+		if p := recover(); p != nil {
+			rows, err = nil, fmt.Errorf("read shard %s: %w: %v", path, ErrBadShard, p)
+		}
+	}()
 	r := parquet.NewGenericReader[ShardRow](pf)
 	defer r.Close()
-	rows := make([]ShardRow, r.NumRows())
-	n, err := r.Read(rows)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read shard %s: %w", path, err)
+	// Read in batches rather than allocating NumRows() up front: the count
+	// comes from the file and may be damaged.
+	total := r.NumRows()
+	batch := make([]ShardRow, 256)
+	for int64(len(rows)) < total {
+		n, rerr := r.Read(batch)
+		rows = append(rows, batch[:n]...)
+		clear(batch[:n])
+		if rerr != nil {
+			if errors.Is(rerr, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("read shard %s: %w", path, rerr)
+		}
+		if n == 0 {
+			break
+		}
 	}
-	if n != len(rows) {
-		return nil, fmt.Errorf("read shard %s: %w: read %d of %d rows", path, ErrBadShard, n, len(rows))
+	if int64(len(rows)) != total {
+		return nil, fmt.Errorf("read shard %s: %w: read %d of %d rows", path, ErrBadShard, len(rows), total)
 	}
 	for i := range rows {
 		if err := rows[i].check(g); err != nil {
