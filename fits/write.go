@@ -40,8 +40,12 @@ func Write(w io.Writer, hdus ...*HDU) error {
 }
 
 // WriteFile writes hdus to path atomically (a temporary file in the same
-// directory, synced, then renamed). A path ending in ".gz" is gzipped. The
-// file gets mode 0644, readable by all like a file made by os.Create.
+// directory, then renamed): a crash of the process never leaves a
+// half-written file at path. The file is not fsynced (like astropy and
+// cfitsio; a simulator writing thousands of files would spend most of its
+// time in fsync): callers that need durability across power loss sync the
+// directory themselves. A path ending in ".gz" is gzipped. The file gets
+// mode 0644, readable by all like a file made by os.Create.
 func WriteFile(path string, hdus ...*HDU) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -61,9 +65,6 @@ func WriteFile(path string, hdus ...*HDU) error {
 	}
 	if err == nil && gz != nil {
 		err = gz.Close()
-	}
-	if err == nil {
-		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
