@@ -66,29 +66,11 @@ func readLAMOSTTable(f *fits.File, idx int) (*Spectrum, error) {
 		return nil, fmt.Errorf("HDU %d: %w", idx, err)
 	}
 	s := &Spectrum{Flux: flux, FluxUnit: lamostFluxUnit, Meta: lamostMeta(f.HDUs[0].Header)}
-	cols := []struct {
-		name string
-		dst  *[]float64
-	}{{"WAVELENGTH", &s.WavelengthAA}, {"IVAR", &s.Ivar}}
-	for _, c := range cols {
-		if *c.dst, err = optionalColumn(t, c.name, len(flux)); err != nil {
-			return nil, fmt.Errorf("HDU %d: %w", idx, err)
-		}
+	if s.WavelengthAA, err = optionalColumn(t, "WAVELENGTH", len(flux)); err != nil {
+		return nil, fmt.Errorf("HDU %d: %w", idx, err)
 	}
-	if s.Ivar == nil {
-		return nil, fmt.Errorf("HDU %d: no IVAR column", idx)
-	}
-	for _, m := range []struct {
-		name string
-		dst  *[]uint32
-	}{{"ANDMASK", &s.AndMask}, {"ORMASK", &s.OrMask}} {
-		v, err := optionalColumn(t, m.name, len(flux))
-		if err == nil {
-			*m.dst, err = toMask(v, m.name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("HDU %d: %w", idx, err)
-		}
+	if err := readIvarAndMasks(s, t, "IVAR", "ANDMASK", "ORMASK"); err != nil {
+		return nil, fmt.Errorf("HDU %d: %w", idx, err)
 	}
 	// NORM=0 declares that the file has no normalised spectrum (the
 	// NORMALIZATION column is then filler, -9999), so it is not read.

@@ -224,6 +224,31 @@ func optionalColumn(t *fits.Table, name string, n int) ([]float64, error) {
 	return v, nil
 }
 
+// readIvarAndMasks reads the required inverse-variance column and the
+// optional and/or mask columns of a table into s (whose Flux is set).
+func readIvarAndMasks(s *Spectrum, t *fits.Table, ivar, andMask, orMask string) error {
+	var err error
+	if s.Ivar, err = optionalColumn(t, ivar, len(s.Flux)); err != nil {
+		return err
+	}
+	if s.Ivar == nil {
+		return fmt.Errorf("no %s column", ivar)
+	}
+	for _, m := range []struct {
+		name string
+		dst  *[]uint32
+	}{{andMask, &s.AndMask}, {orMask, &s.OrMask}} {
+		v, err := optionalColumn(t, m.name, len(s.Flux))
+		if err == nil {
+			*m.dst, err = toMask(v, m.name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // toMask converts mask values stored as numbers to bits, rejecting values
 // that are not non-negative integers.
 func toMask(v []float64, what string) ([]uint32, error) {

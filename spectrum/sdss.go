@@ -34,23 +34,8 @@ func readSDSSCoadd(f *fits.File, idx int) (*Spectrum, error) {
 	for i, l := range loglam {
 		s.WavelengthAA[i] = math.Pow(10, l)
 	}
-	if s.Ivar, err = optionalColumn(t, "ivar", len(flux)); err != nil {
+	if err := readIvarAndMasks(s, t, "ivar", "and_mask", "or_mask"); err != nil {
 		return nil, fmt.Errorf("HDU %d: %w", idx, err)
-	}
-	if s.Ivar == nil {
-		return nil, fmt.Errorf("HDU %d: no ivar column", idx)
-	}
-	for _, m := range []struct {
-		name string
-		dst  *[]uint32
-	}{{"and_mask", &s.AndMask}, {"or_mask", &s.OrMask}} {
-		v, err := optionalColumn(t, m.name, len(flux))
-		if err == nil {
-			*m.dst, err = toMask(v, m.name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("HDU %d: %w", idx, err)
-		}
 	}
 	for _, name := range sdssExtraColumns {
 		v, err := optionalColumn(t, name, len(flux))
