@@ -219,20 +219,30 @@ func onGrid(w []float64, g Grid) bool {
 // path (flux 0, ivar 0, MaskBad).
 func copyOnGrid(s *spectrum.Spectrum, g Grid) *spectrum.Spectrum {
 	out := newLike(s, g.Wavelengths())
-	for i := range out.Flux {
-		if s.AndMask != nil {
-			out.AndMask[i] = s.AndMask[i] &^ spectrum.MaskBad
+	// PixelOK inlined over local slices: this loop runs for every pixel of
+	// every ingested survey spectrum.
+	flux, ivar, am, om := s.Flux, s.Ivar, s.AndMask, s.OrMask
+	for i, f := range flux {
+		var a, o uint32
+		if am != nil {
+			a = am[i]
 		}
-		if s.OrMask != nil {
-			out.OrMask[i] = s.OrMask[i] &^ spectrum.MaskBad
+		if om != nil {
+			o = om[i]
 		}
-		if !PixelOK(s, i) {
+		out.AndMask[i], out.OrMask[i] = a&^spectrum.MaskBad, o&^spectrum.MaskBad
+		bad := (a|o)&spectrum.MaskBad != 0 || f-f != 0 // f-f is NaN for NaN and ±Inf
+		if ivar != nil {
+			v := ivar[i]
+			bad = bad || !(v > 0) || v-v != 0
+		}
+		if bad {
 			markBad(out, i)
 			continue
 		}
-		out.Flux[i] = s.Flux[i]
+		out.Flux[i] = f
 		if out.Ivar != nil {
-			out.Ivar[i] = s.Ivar[i]
+			out.Ivar[i] = ivar[i]
 		}
 	}
 	return out

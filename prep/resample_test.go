@@ -377,14 +377,20 @@ func TestResampleFloat32Grid(t *testing.T) {
 	s.AndMask = make([]uint32, g.N)
 	s.AndMask[10] = spectrum.MaskBad | 4
 	s.AndMask[11] = 8
+	s.Ivar[20] = 0 // no information
+	s.Ivar[21] = math.Inf(1)
 	out, err := Resample(s, g)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range flux {
-		if i == 10 {
-			if out.Flux[i] != 0 || out.Ivar[i] != 0 || out.AndMask[i] != spectrum.MaskBad|4 {
-				t.Errorf("bad pixel: flux %v ivar %v mask %#x", out.Flux[i], out.Ivar[i], out.AndMask[i])
+		if i == 10 || i == 20 || i == 21 {
+			wantMask := spectrum.MaskBad
+			if i == 10 {
+				wantMask |= 4
+			}
+			if out.Flux[i] != 0 || out.Ivar[i] != 0 || out.AndMask[i] != wantMask || out.OrMask[i]&spectrum.MaskBad == 0 {
+				t.Errorf("bad pixel %d: flux %v ivar %v masks %#x %#x", i, out.Flux[i], out.Ivar[i], out.AndMask[i], out.OrMask[i])
 			}
 			continue
 		}
