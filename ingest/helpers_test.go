@@ -194,7 +194,11 @@ func checkConsistent(t testing.TB, ws *store.Workspace, replaced bool) map[strin
 	entries, _ := os.ReadDir(filepath.Join(ws.Dir(), store.ShardsDir))
 	for _, e := range entries {
 		if rows, ok := shards[e.Name()]; !ok {
-			t.Errorf("shard file %s not referenced by the catalog", e.Name())
+			// A shard whose every row was replaced by a changed file is
+			// left for the next store.Open to remove.
+			if !replaced {
+				t.Errorf("shard file %s not referenced by the catalog", e.Name())
+			}
 		} else if refs := countShard(recs, e.Name()); refs != len(rows) && !replaced {
 			t.Errorf("shard %s has %d rows, catalog references %d", e.Name(), len(rows), refs)
 		}

@@ -199,7 +199,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}()
 
 	w := &writer{ws: opts.Workspace, shardSize: opts.ShardSize, pending: map[string]string{}, c: p.c, log: log,
-		window: p.window, early: map[int64]store.Entry{}}
+		window: p.window, early: map[int64]store.Entry{}, replaced: map[string]string{}}
 	writeErr := w.run(p.results, cancel)
 	stopCounting()
 	wg.Wait()
@@ -408,6 +408,10 @@ type writer struct {
 	// its commit ends; done delivers the commit's error.
 	inflight map[string]string
 	done     chan error
+	// replaced maps each path re-ingested in this run (a changed file, or
+	// a failed one retried) to its new sha256, so that a catalog row that
+	// still shows its old content is not taken for a duplicate's original.
+	replaced map[string]string
 	window   chan struct{}         // a token per file between walker and writer
 	early    map[int64]store.Entry // results that arrived before their turn
 	next     int64                 // seq of the next result to take
@@ -468,6 +472,9 @@ func (w *writer) takeInOrder() error {
 // already in the batch or catalog into a duplicate, and commits the batch
 // when the shard is full.
 func (w *writer) add(e store.Entry) error {
+	if e.Replace {
+		w.replaced[e.File.Path] = e.File.SHA256
+	}
 	if e.File.Status == store.StatusOK {
 		orig, found := w.pending[e.File.SHA256]
 		if !found {
@@ -479,6 +486,9 @@ func (w *writer) add(e store.Entry) error {
 				return err
 			}
 			found = found && orig != e.File.Path // its own row, replaced in this commit
+			if now, ok := w.replaced[orig]; found && ok && now != e.File.SHA256 {
+				found = false // orig held this content, but changed in this run
+			}
 		}
 		if found {
 			e = store.Entry{File: e.File, Replace: e.Replace}

@@ -71,9 +71,10 @@ type Entry struct {
 	File FileRecord // the files row; Status decides which other fields count
 	// Replace removes an existing catalog row for File.Path (and the
 	// spectrum ingested from it) before inserting: used when a file changed
-	// since it was ingested, or when a failed file is retried. The old
-	// spectrum's shard row stays in its shard, unreferenced; files that were
-	// recorded as its duplicates keep pointing at the path.
+	// since it was ingested, or when a failed file is retried. If files
+	// were recorded as duplicates of the old content, the old spectrum
+	// passes to the first of them instead of being removed; otherwise its
+	// shard row stays in its shard, unreferenced.
 	Replace bool
 	Record  Record   // the spectra row (StatusOK only)
 	Row     ShardRow // the pixels on the grid (StatusOK only)
@@ -280,6 +281,11 @@ func (w *Workspace) Commit(entries []Entry) (err error) {
 
 // Statements of a commit, each prepared once per transaction.
 const (
+	sqlOldOK         = `SELECT sha256 FROM files WHERE path = ? AND status = 'ok'`
+	sqlFirstDup      = `SELECT path FROM files WHERE duplicate_of = ? AND sha256 = ? AND status = 'duplicate' ORDER BY path LIMIT 1`
+	sqlReparent      = `UPDATE spectra SET path = ? WHERE path = ?`
+	sqlPromote       = `UPDATE files SET status = 'ok', duplicate_of = NULL WHERE path = ?`
+	sqlRepoint       = `UPDATE files SET duplicate_of = ? WHERE duplicate_of = ? AND sha256 = ? AND path <> ?`
 	sqlDeleteSpectra = `DELETE FROM spectra WHERE path = ?`
 	sqlDeleteFile    = `DELETE FROM files WHERE path = ?`
 	sqlInsertFile    = `INSERT INTO files(path, size, mtime, sha256, status, error, duplicate_of, ingested_at)
@@ -296,19 +302,27 @@ type inserter struct {
 }
 
 func (in *inserter) exec(query string, args ...any) error {
+	st, err := in.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec(args...)
+	return err
+}
+
+func (in *inserter) stmt(query string) (*sql.Stmt, error) {
 	st, ok := in.stmts[query]
 	if !ok {
 		var err error
 		if st, err = in.tx.Prepare(query); err != nil {
-			return err
+			return nil, err
 		}
 		if in.stmts == nil {
 			in.stmts = map[string]*sql.Stmt{}
 		}
 		in.stmts[query] = st
 	}
-	_, err := st.Exec(args...)
-	return err
+	return st, nil
 }
 
 func (in *inserter) close() {
@@ -317,13 +331,57 @@ func (in *inserter) close() {
 	}
 }
 
+// replace removes the catalog rows of f.Path before f is inserted again.
+// When the old file was ingested with other content than f now has, and
+// other files were recorded as its duplicates, the old spectrum is kept:
+// its row passes to the first of those files (now ok), and the others
+// point at that one. Nothing ingested is lost when files change.
+func (in *inserter) replace(f *FileRecord) error {
+	var oldSHA string
+	st, err := in.stmt(sqlOldOK)
+	if err != nil {
+		return err
+	}
+	switch err := st.QueryRow(f.Path).Scan(&oldSHA); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	}
+	heir := ""
+	if oldSHA != "" && oldSHA != f.SHA256 {
+		st, err := in.stmt(sqlFirstDup)
+		if err != nil {
+			return err
+		}
+		switch err := st.QueryRow(f.Path, oldSHA).Scan(&heir); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		}
+	}
+	if heir != "" {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{sqlReparent, []any{heir, f.Path}},
+			{sqlPromote, []any{heir}},
+			{sqlRepoint, []any{heir, f.Path, oldSHA, heir}},
+		} {
+			if err := in.exec(q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+	} else if err := in.exec(sqlDeleteSpectra, f.Path); err != nil {
+		return err
+	}
+	return in.exec(sqlDeleteFile, f.Path)
+}
+
 func (in *inserter) insert(e *Entry) error {
 	f := &e.File
 	if e.Replace {
-		if err := in.exec(sqlDeleteSpectra, f.Path); err != nil {
-			return err
-		}
-		if err := in.exec(sqlDeleteFile, f.Path); err != nil {
+		if err := in.replace(f); err != nil {
 			return err
 		}
 	}
