@@ -94,18 +94,29 @@ func NewEntry(file FileRecord, rec Record, prepared *spectrum.Spectrum, g Grid) 
 	if err := CheckOnGrid(prepared, g); err != nil {
 		return Entry{}, err
 	}
+	if prepared.Ivar == nil {
+		return Entry{}, fmt.Errorf("%w: the file gives no uncertainties (neither inverse variance nor σ); a workspace keeps the inverse variance of every pixel", ErrBadEntry)
+	}
 	file.Status = StatusOK
 	rec.SHA256, rec.Path, rec.FluxUnit = file.SHA256, file.Path, prepared.FluxUnit
-	row := ShardRow{ID: rec.ID, SHA256: file.SHA256,
-		Flux: toFloat32(prepared.Flux), Ivar: make([]float32, g.N), Mask: make([]uint32, g.N)}
-	if prepared.Ivar != nil {
-		row.Ivar = toFloat32(prepared.Ivar)
+	row := ShardRow{ID: rec.ID, SHA256: file.SHA256, Flux: toFloat32(prepared.Flux), Ivar: toFloat32(prepared.Ivar),
+		Mask: make([]uint32, g.N), OrMask: make([]uint32, g.N)}
+	copy(row.Mask, prepared.AndMask)
+	copy(row.OrMask, prepared.OrMask)
+	good := 0
+	for i := range row.Flux {
+		f, v := row.Flux[i], row.Ivar[i]
+		if f-f != 0 || v-v != 0 { // ±Inf after narrowing (NaN cannot come from prep)
+			return Entry{}, fmt.Errorf("%w: pixel %d (flux %g, ivar %g) does not fit in float32; rescale the flux (e.g. to 1e-17 erg/s/cm²/Å)",
+				ErrBadEntry, i, prepared.Flux[i], prepared.Ivar[i])
+		}
+		if v > 0 && (row.Mask[i]|row.OrMask[i])&spectrum.MaskBad == 0 {
+			good++
+		}
 	}
-	switch {
-	case prepared.AndMask != nil:
-		copy(row.Mask, prepared.AndMask)
-	case prepared.OrMask != nil:
-		copy(row.Mask, prepared.OrMask)
+	if good == 0 {
+		return Entry{}, fmt.Errorf("%w: no usable pixel on the workspace grid (%.1f–%.1f Å); the spectrum covers %.1f–%.1f Å",
+			ErrBadEntry, g.WavelengthAA(0), g.WavelengthAA(g.N-1), rec.WavelengthMinAA, rec.WavelengthMaxAA)
 	}
 	return Entry{File: file, Record: rec, Row: row}, nil
 }
@@ -538,8 +549,8 @@ func (w *Workspace) Record(id string) (Record, error) {
 }
 
 // LoadSpectrum returns the spectrum with the given id (or file sha256) on
-// the workspace grid, with its metadata from the catalog. AndMask holds
-// the shard's mask; OrMask is nil.
+// the workspace grid, with its metadata from the catalog and its and/or
+// masks.
 func (w *Workspace) LoadSpectrum(id string) (*spectrum.Spectrum, error) {
 	rec, err := w.Record(id)
 	if err != nil {
@@ -558,7 +569,7 @@ func (w *Workspace) LoadSpectrum(id string) (*spectrum.Spectrum, error) {
 	}
 	s := &spectrum.Spectrum{
 		WavelengthAA: g.Wavelengths(), Vacuum: true,
-		Flux: make([]float64, g.N), Ivar: make([]float64, g.N), AndMask: row.Mask,
+		Flux: make([]float64, g.N), Ivar: make([]float64, g.N), AndMask: row.Mask, OrMask: row.OrMask,
 		FluxUnit: rec.FluxUnit, Meta: spectrum.NewMeta(),
 	}
 	for i := range s.Flux {

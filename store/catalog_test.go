@@ -180,6 +180,18 @@ func TestNewEntryChecksGrid(t *testing.T) {
 		{"air", func(s *spectrum.Spectrum) { s.Vacuum = false }},
 		{"shifted", func(s *spectrum.Spectrum) { s.WavelengthAA[0] *= 1.001 }},
 		{"ivar length", func(s *spectrum.Spectrum) { s.Ivar = s.Ivar[:3] }},
+		{"no uncertainties", func(s *spectrum.Spectrum) { s.Ivar = nil }},
+		{"no usable pixel", func(s *spectrum.Spectrum) {
+			for i := range s.Ivar {
+				s.Ivar[i] = 0
+			}
+		}},
+		{"all masked", func(s *spectrum.Spectrum) {
+			for i := range s.AndMask {
+				s.AndMask[i] |= spectrum.MaskBad
+			}
+		}},
+		{"ivar beyond float32", func(s *spectrum.Spectrum) { s.Ivar[2] = 1e40 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,8 +203,12 @@ func TestNewEntryChecksGrid(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewEntry(FileRecord{Path: "/p", SHA256: "s"}, MakeRecord(base, "s", "/p"), base, testGrid); err != nil {
-		t.Errorf("valid spectrum rejected: %v", err)
+	e, err := NewEntry(FileRecord{Path: "/p", SHA256: "s"}, MakeRecord(base, "s", "/p"), base, testGrid)
+	if err != nil {
+		t.Fatalf("valid spectrum rejected: %v", err)
+	}
+	if e.Row.Ivar[3] != float32(base.Ivar[3]) || e.Row.Mask[4] != base.AndMask[4] || len(e.Row.OrMask) != testGrid.N {
+		t.Errorf("shard row does not carry the spectrum: %+v", e.Row)
 	}
 }
 

@@ -80,13 +80,15 @@ func parseGrid(start, step, n string) (Grid, error) {
 }
 
 // ShardRow is one spectrum in a shard, on the shard's grid. Mask holds the
-// survey's and-mask bits plus spectrum.MaskBad where prep rejected a pixel.
+// survey's and-mask bits and OrMask its or-mask bits (both with
+// spectrum.MaskBad where prep rejected a pixel).
 type ShardRow struct {
 	ID     string    `parquet:"id"`
 	SHA256 string    `parquet:"sha256"`
 	Flux   []float32 `parquet:"flux,list"`
 	Ivar   []float32 `parquet:"ivar,list"`
 	Mask   []uint32  `parquet:"mask,list"`
+	OrMask []uint32  `parquet:"or_mask,list"`
 }
 
 // ErrBadShard reports a shard file or row that is inconsistent.
@@ -96,9 +98,9 @@ func (r *ShardRow) check(g Grid) error {
 	if r.SHA256 == "" {
 		return fmt.Errorf("%w: row %q has no sha256", ErrBadShard, r.ID)
 	}
-	if len(r.Flux) != g.N || len(r.Ivar) != g.N || len(r.Mask) != g.N {
-		return fmt.Errorf("%w: row %q has %d/%d/%d flux/ivar/mask values, grid has %d",
-			ErrBadShard, r.ID, len(r.Flux), len(r.Ivar), len(r.Mask), g.N)
+	if len(r.Flux) != g.N || len(r.Ivar) != g.N || len(r.Mask) != g.N || len(r.OrMask) != g.N {
+		return fmt.Errorf("%w: row %q has %d/%d/%d/%d flux/ivar/mask/or_mask values, grid has %d",
+			ErrBadShard, r.ID, len(r.Flux), len(r.Ivar), len(r.Mask), len(r.OrMask), g.N)
 	}
 	return nil
 }
@@ -143,7 +145,7 @@ func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
 	opts := []parquet.WriterOption{parquet.Compression(&zstdFastest)}
 	// Per-page min/max bounds and statistics of the pixel arrays are never
 	// used to prune reads and cost a fifth of the write time.
-	for _, col := range []string{"flux", "ivar", "mask"} {
+	for _, col := range []string{"flux", "ivar", "mask", "or_mask"} {
 		opts = append(opts, parquet.SkipPageBounds(col, "list", "element"), parquet.SkipPageStatistics(col, "list", "element"))
 	}
 	for k, v := range g.keyValues("") {

@@ -10,7 +10,7 @@ import (
 // rows that disagree with the grid.
 func FuzzReadShard(f *testing.F) {
 	dir := f.TempDir()
-	rows := []ShardRow{{ID: "a", SHA256: "s", Flux: make([]float32, testGrid.N), Ivar: make([]float32, testGrid.N), Mask: make([]uint32, testGrid.N)}}
+	rows := []ShardRow{{ID: "a", SHA256: "s", Flux: make([]float32, testGrid.N), Ivar: make([]float32, testGrid.N), Mask: make([]uint32, testGrid.N), OrMask: make([]uint32, testGrid.N)}}
 	path := filepath.Join(dir, "seed.parquet")
 	if err := WriteShard(path, testGrid, rows); err != nil {
 		f.Fatal(err)

@@ -14,13 +14,14 @@ import (
 func TestShardRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	rows := []ShardRow{
-		{ID: "a", SHA256: "s1", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16)},
-		{ID: "b", SHA256: "s2", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16)},
+		{ID: "a", SHA256: "s1", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16), OrMask: make([]uint32, 16)},
+		{ID: "b", SHA256: "s2", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16), OrMask: make([]uint32, 16)},
 	}
 	for i := range 16 {
 		rows[0].Flux[i], rows[1].Flux[i] = float32(i)*1.5, -float32(i)
 		rows[0].Ivar[i], rows[1].Ivar[i] = 2, 0.25
 		rows[0].Mask[i], rows[1].Mask[i] = uint32(i), 1<<31|uint32(i)
+		rows[0].OrMask[i], rows[1].OrMask[i] = uint32(i)|8, 1<<30
 	}
 	path := filepath.Join(dir, "shard-000001.parquet")
 	if err := WriteShard(path, testGrid, rows); err != nil {
@@ -63,7 +64,7 @@ func TestShardRoundTrip(t *testing.T) {
 }
 
 func TestWriteShardRejects(t *testing.T) {
-	good := ShardRow{ID: "a", SHA256: "s", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16)}
+	good := ShardRow{ID: "a", SHA256: "s", Flux: make([]float32, 16), Ivar: make([]float32, 16), Mask: make([]uint32, 16), OrMask: make([]uint32, 16)}
 	short := good
 	short.Ivar = make([]float32, 15)
 	noSHA := good
