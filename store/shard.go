@@ -182,7 +182,7 @@ func openShard(path string) (*os.File, *parquet.File, Grid, error) {
 		f.Close()
 		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	pf, err := openParquet(f, st.Size(), path)
 	if err != nil {
 		f.Close()
 		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w: %w", path, ErrBadShard, err)
@@ -203,6 +203,22 @@ func openShard(path string) (*os.File, *parquet.File, Grid, error) {
 		return nil, nil, Grid{}, fmt.Errorf("read shard %s: %w", path, err)
 	}
 	return f, pf, g, nil
+}
+
+// recoverBadShard turns a panic inside parquet-go, which some damaged
+// files cause, into an ErrBadShard error for path. It must be deferred.
+func recoverBadShard(path string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("read shard %s: %w: %v", path, ErrBadShard, p)
+	}
+}
+
+// openParquet opens a shard's Parquet structure. The page index and bloom
+// filters are not read: shards do not use them, and reading a damaged
+// page index is where corrupt files made parquet-go panic.
+func openParquet(f *os.File, size int64, path string) (pf *parquet.File, err error) {
+	defer recoverBadShard(path, &err)
+	return parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 }
 
 // maxShardRows bounds the rows a shard may declare (ingest writes 1,000).
@@ -247,12 +263,7 @@ func ReadShard(path string) (rows []ShardRow, err error) {
 		return nil, err
 	}
 	defer f.Close()
-	// parquet-go can panic on a corrupt file; report it as a bad shard.
-	defer func() {
-		if p := recover(); p != nil {
-			rows, err = nil, fmt.Errorf("read shard %s: %w: %v", path, ErrBadShard, p)
-		}
-	}()
+	defer recoverBadShard(path, &err)
 	r := parquet.NewGenericReader[ShardRow](pf)
 	defer r.Close()
 	// Read in batches rather than allocating NumRows() up front: the count
@@ -285,7 +296,8 @@ func ReadShard(path string) (rows []ShardRow, err error) {
 }
 
 // readShardRow reads row index i of a shard.
-func readShardRow(path string, i int64) (ShardRow, Grid, error) {
+func readShardRow(path string, i int64) (_ ShardRow, _ Grid, err error) {
+	defer recoverBadShard(path, &err)
 	f, pf, g, err := openShard(path)
 	if err != nil {
 		return ShardRow{}, Grid{}, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,4 +42,42 @@ func FuzzReadShard(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDamagedShardsNeverPanic flips random bytes of a valid shard (seeded)
+// and reads it back both ways: errors are fine, panics are not.
+func TestDamagedShardsNeverPanic(t *testing.T) {
+	dir := t.TempDir()
+	n := testGrid.N
+	var rows []ShardRow
+	for i := range 20 {
+		r := ShardRow{ID: fmt.Sprint(i), SHA256: fmt.Sprint("s", i), Flux: make([]float32, n), Ivar: make([]float32, n), Mask: make([]uint32, n), OrMask: make([]uint32, n)}
+		for j := range n {
+			r.Flux[j], r.Ivar[j], r.Mask[j] = float32(i*j), 1, uint32(j%3)
+		}
+		rows = append(rows, r)
+	}
+	good := filepath.Join(dir, "good.parquet")
+	if err := WriteShard(good, testGrid, rows); err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(good)
+	rng := rand.New(rand.NewPCG(1, 2))
+	bad := filepath.Join(dir, "bad.parquet")
+	for trial := range 300 {
+		b := append([]byte(nil), orig...)
+		for range 1 + rng.IntN(4) {
+			b[rng.IntN(len(b))] ^= byte(1 + rng.IntN(255))
+		}
+		os.WriteFile(bad, b, 0o644)
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("trial %d: panic %v", trial, p)
+				}
+			}()
+			ReadShard(bad)
+			readShardRow(bad, int64(rng.IntN(len(rows))))
+		}()
+	}
 }
