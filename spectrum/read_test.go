@@ -121,7 +121,8 @@ func TestRoundTripLayouts(t *testing.T) {
 			sdssWavelengths(s)
 			s.Meta.ID = "1234-56789-0042"
 			s.Meta.Designation = ""
-			s.FluxUnit = sdssFluxUnit
+			s.FluxUnit = "relative flux" // carried by TUNIT, not replaced by the SDSS unit
+			s.Meta.ZWarning = 4
 			s.Meta.Z, s.Meta.ZErr = float64(float32(s.Meta.Z)), float64(float32(s.Meta.ZErr))
 			s.Extra = map[string][]float64{"wdisp": constant(s.Len(), 1.25), "sky": constant(s.Len(), 3), "model": s.Flux}
 		}, SurveySDSS},
@@ -218,7 +219,7 @@ func sameMeta(a, b Meta) bool {
 			return false
 		}
 	}
-	return a.ID == b.ID && a.Designation == b.Designation && eq(a.RA, b.RA) && eq(a.Dec, b.Dec) &&
+	return a.ID == b.ID && a.ZWarning == b.ZWarning && a.Designation == b.Designation && eq(a.RA, b.RA) && eq(a.Dec, b.Dec) &&
 		a.Class == b.Class && a.Subclass == b.Subclass && eq(a.Z, b.Z) && eq(a.ZErr, b.ZErr) &&
 		a.Survey == b.Survey && a.DataRelease == b.DataRelease && a.Layout == b.Layout && a.SourceFile == b.SourceFile && a.HDU == b.HDU
 }
@@ -306,6 +307,7 @@ func TestReadSpSpec(t *testing.T) {
 	h.Set("DECOBJ", -3.25, "")
 	h.Set("NAME", "51788-0401-161", "")
 	h.Set("SN_G", 12.5, "")
+	h.Set("Z_WARNIN", 16, "")
 	path := filepath.Join(t.TempDir(), "spSpec-51788-0401-161.fit")
 	if err := fits.WriteFile(path, &fits.HDU{Header: h, Image: im}); err != nil {
 		t.Fatal(err)
@@ -314,7 +316,7 @@ func TestReadSpSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Meta.Layout != LayoutSDSSSpSpec || s.Meta.Class != "QSO" || s.Meta.Z != 2.1 || s.Meta.ID != "51788-0401-161" || s.Meta.SNR["g"] != 12.5 || s.Meta.RA != 10.5 {
+	if s.Meta.Layout != LayoutSDSSSpSpec || s.Meta.Class != "QSO" || s.Meta.Z != 2.1 || s.Meta.ID != "51788-0401-161" || s.Meta.SNR["g"] != 12.5 || s.Meta.RA != 10.5 || s.Meta.ZWarning != 16 {
 		t.Errorf("meta = %+v", s.Meta)
 	}
 	c0, c1 := 3.5797, 1e-4

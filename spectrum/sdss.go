@@ -31,6 +31,9 @@ func readSDSSCoadd(f *fits.File, idx int) (*Spectrum, error) {
 		return nil, fmt.Errorf("HDU %d: %w", idx, err)
 	}
 	s := &Spectrum{Flux: flux, WavelengthAA: make([]float64, len(flux)), Vacuum: true, FluxUnit: sdssFluxUnit}
+	if i, err := t.ColumnIndex("flux"); err == nil && t.Columns[i].Unit != "" {
+		s.FluxUnit = t.Columns[i].Unit // TUNIT, when the file states it
+	}
 	for i, l := range loglam {
 		s.WavelengthAA[i] = math.Pow(10, l)
 	}
@@ -83,6 +86,9 @@ func sdssMeta(f *fits.File, coadd int) Meta {
 		m.Subclass = strings.TrimSpace(t.StringByName("SUBCLASS", 0, ""))
 		m.Z = t.FloatByName("Z", 0, math.NaN())
 		m.ZErr = t.FloatByName("Z_ERR", 0, math.NaN())
+		if zw := t.FloatByName("ZWARNING", 0, math.NaN()); !math.IsNaN(zw) {
+			m.ZWarning = int64(zw)
+		}
 		plate = t.FloatByName("PLATE", 0, plate)
 		mjd = t.FloatByName("MJD", 0, mjd)
 		fiber = t.FloatByName("FIBERID", 0, fiber)
@@ -91,7 +97,9 @@ func sdssMeta(f *fits.File, coadd int) Meta {
 		if i, err := t.ColumnIndex("SN_MEDIAN"); err == nil {
 			if v, err := t.Float64s(i, 0); err == nil && len(v) == 5 {
 				for j, b := range []string{"u", "g", "r", "i", "z"} {
-					m.SNR[b] = v[j]
+					if !math.IsNaN(v[j]) && !math.IsInf(v[j], 0) {
+						m.SNR[b] = v[j]
+					}
 				}
 			}
 		}
@@ -146,6 +154,9 @@ func readSpSpec(f *fits.File) (*Spectrum, error) {
 	m.Dec = h.FloatOr("DECOBJ", h.FloatOr("DEC", math.NaN()))
 	m.Z = h.FloatOr("Z", math.NaN())
 	m.ZErr = h.FloatOr("Z_ERR", math.NaN())
+	if zw, err := h.Int("Z_WARNIN"); err == nil { // spSpec's 8-character ZWARNING
+		m.ZWarning = zw
+	}
 	if code, err := h.Int("SPEC_CLN"); err == nil {
 		m.Class = specClassNames[code]
 	}
@@ -168,7 +179,9 @@ func readSpSpec(f *fits.File) (*Spectrum, error) {
 // primary HDU with identification keywords, HDU 1 'COADD' (flux, loglam,
 // ivar, and_mask, or_mask, wdisp, sky, model; one row per pixel) and HDU 2
 // 'SPALL' with one row of CLASS, SUBCLASS, Z, Z_ERR, ZWARNING, PLATE, MJD,
-// FIBERID, PLUG_RA, PLUG_DEC and SN_MEDIAN (ugriz). Extra arrays wdisp,
+// FIBERID, PLUG_RA, PLUG_DEC and SN_MEDIAN (ugriz; NaN for unknown bands).
+// The flux column's TUNIT is s.FluxUnit, ZWARNING is Meta.ZWarning (-1,
+// declared as TNULL, when unknown). Extra arrays wdisp,
 // sky and model are written when present, else zeros.
 func WriteSDSS(path string, s *Spectrum) error {
 	if err := s.Validate(); err != nil {
@@ -187,7 +200,7 @@ func WriteSDSS(path string, s *Spectrum) error {
 		ivar = make([]float64, n)
 	}
 	cols := []fits.ColumnData{
-		{Name: "flux", Unit: "1e-17 erg/s/cm^2/Angstrom", Data: float32Column(s.Flux)},
+		{Name: "flux", Unit: s.FluxUnit, Data: float32Column(s.Flux)},
 		{Name: "loglam", Data: loglam},
 		{Name: "ivar", Data: float32Column(ivar)},
 		{Name: "and_mask", Data: int32Mask(s.AndMask, n)},
@@ -219,7 +232,7 @@ func WriteSDSS(path string, s *Spectrum) error {
 		{Name: "SUBCLASS", Data: []string{m.Subclass}, Width: max(21, len(m.Subclass))},
 		{Name: "Z", Data: []float32{float32(m.Z)}},
 		{Name: "Z_ERR", Data: []float32{float32(m.ZErr)}},
-		{Name: "ZWARNING", Data: []int32{0}},
+		{Name: "ZWARNING", Data: []int32{int32(m.ZWarning)}, HasNull: true, Null: -1},
 		{Name: "PLATE", Data: []int32{plate}},
 		{Name: "MJD", Data: []int32{mjd}},
 		{Name: "FIBERID", Data: []int32{fiber}},

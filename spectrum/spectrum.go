@@ -54,6 +54,7 @@ type Meta struct {
 	Subclass    string             // pipeline subclass, e.g. G7, K3III
 	Z           float64            // redshift (dimensionless); for stars RV/c
 	ZErr        float64            // redshift uncertainty
+	ZWarning    int64              // survey redshift warning bits (SDSS ZWARNING; 0 = none), -1 when unknown
 	SNR         map[string]float64 // S/N per band: keys "u","g","r","i","z"
 	Survey      string             // SurveyLAMOST, SurveySDSS, SurveyGeneric
 	DataRelease string             // e.g. "LAMOST DR7", "DR17"
@@ -85,7 +86,7 @@ type Spectrum struct {
 
 // NewMeta returns Meta with every numeric field set to "unknown" (NaN).
 func NewMeta() Meta {
-	return Meta{RA: math.NaN(), Dec: math.NaN(), Z: math.NaN(), ZErr: math.NaN(), SNR: map[string]float64{}}
+	return Meta{RA: math.NaN(), Dec: math.NaN(), Z: math.NaN(), ZErr: math.NaN(), ZWarning: -1, SNR: map[string]float64{}}
 }
 
 // Len returns the number of pixels.

@@ -52,7 +52,11 @@ type Record struct {
 	Designation     string
 	RA, Dec         float64 // degrees, J2000
 	Class, Subclass string
-	Z, ZErr         float64
+	// Z is the pipeline redshift (for stars RV/c, as surveys report it) and
+	// ZErr its uncertainty; ZWarning the survey's redshift warning bits
+	// (SDSS ZWARNING, 0 = none), -1 when the file has none.
+	Z, ZErr  float64
+	ZWarning int64
 	// SNR is the best available S/N: the g band if known, else the median
 	// of the known bands, else NaN. Query.MinSNR filters on it.
 	SNR                              float64
@@ -171,7 +175,7 @@ func MakeRecord(s *spectrum.Spectrum, sha256, path string) Record {
 	r := Record{
 		ID: m.ID, SHA256: sha256, Path: path, Survey: m.Survey, Layout: string(m.Layout),
 		DataRelease: m.DataRelease, Designation: m.Designation, RA: m.RA, Dec: m.Dec,
-		Class: m.Class, Subclass: m.Subclass, Z: m.Z, ZErr: m.ZErr,
+		Class: m.Class, Subclass: m.Subclass, Z: m.Z, ZErr: m.ZErr, ZWarning: m.ZWarning,
 		SNRU: snr("u"), SNRG: snr("g"), SNRR: snr("r"), SNRI: snr("i"), SNRZ: snr("z"),
 		NPixNative: s.Len(), WavelengthMinAA: math.NaN(), WavelengthMaxAA: math.NaN(), Vacuum: s.Vacuum,
 	}
@@ -303,7 +307,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
-var sqlInsertSpectrum = `INSERT INTO spectra(` + recordColumns + `) VALUES (` + strings.Repeat("?, ", 25) + `?)`
+var sqlInsertSpectrum = `INSERT INTO spectra(` + recordColumns + `) VALUES (` + strings.Repeat("?, ", 26) + `?)`
 
 // inserter writes entries within one transaction, preparing each
 // statement on first use (a commit inserts thousands of rows).
@@ -405,10 +409,18 @@ func (in *inserter) insert(e *Entry) error {
 	r := &e.Record
 	return in.exec(sqlInsertSpectrum,
 		r.ID, r.SHA256, r.Path, r.Survey, r.Layout, r.DataRelease, r.Designation,
-		nullFloat(r.RA), nullFloat(r.Dec), r.Class, r.Subclass, nullFloat(r.Z), nullFloat(r.ZErr),
+		nullFloat(r.RA), nullFloat(r.Dec), r.Class, r.Subclass, nullFloat(r.Z), nullFloat(r.ZErr), nullZWarning(r.ZWarning),
 		nullFloat(r.SNR), nullFloat(r.SNRU), nullFloat(r.SNRG), nullFloat(r.SNRR), nullFloat(r.SNRI), nullFloat(r.SNRZ),
 		r.NPixNative, nullFloat(r.WavelengthMinAA), nullFloat(r.WavelengthMaxAA), r.Vacuum, r.FluxUnit,
 		r.Shard, r.ShardRow)
+}
+
+// nullZWarning stores an unknown ZWARNING (-1) as NULL.
+func nullZWarning(v int64) any {
+	if v < 0 {
+		return nil
+	}
+	return v
 }
 
 func nullString(s string) any {
@@ -420,15 +432,16 @@ func nullString(s string) any {
 
 // recordColumns lists the spectra columns in the order of scanRecord.
 const recordColumns = `id, file_sha256, path, survey, layout, data_release, designation, ra, dec,
-	class, subclass, z, z_err, snr, snr_u, snr_g, snr_r, snr_i, snr_z,
+	class, subclass, z, z_err, zwarning, snr, snr_u, snr_g, snr_r, snr_i, snr_z,
 	npix_native, wavelength_min, wavelength_max, vacuum, flux_unit, shard, shard_row`
 
 // scanRecord scans one row selected with recordColumns.
 func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	var f [12]sql.NullFloat64
+	var zw sql.NullInt64
 	err := sc.Scan(&r.ID, &r.SHA256, &r.Path, &r.Survey, &r.Layout, &r.DataRelease, &r.Designation,
-		&f[0], &f[1], &r.Class, &r.Subclass, &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
+		&f[0], &f[1], &r.Class, &r.Subclass, &f[2], &f[3], &zw, &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
 		&r.NPixNative, &f[10], &f[11], &r.Vacuum, &r.FluxUnit, &r.Shard, &r.ShardRow)
 	if err != nil {
 		return Record{}, err
@@ -437,6 +450,10 @@ func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
 		&r.WavelengthMinAA, &r.WavelengthMaxAA}
 	for i, p := range dst {
 		*p = floatOrNaN(f[i])
+	}
+	r.ZWarning = -1
+	if zw.Valid {
+		r.ZWarning = zw.Int64
 	}
 	return r, nil
 }
@@ -577,7 +594,7 @@ func (w *Workspace) LoadSpectrum(id string) (*spectrum.Spectrum, error) {
 	}
 	m := &s.Meta
 	m.ID, m.Designation, m.RA, m.Dec = rec.ID, rec.Designation, rec.RA, rec.Dec
-	m.Class, m.Subclass, m.Z, m.ZErr = rec.Class, rec.Subclass, rec.Z, rec.ZErr
+	m.Class, m.Subclass, m.Z, m.ZErr, m.ZWarning = rec.Class, rec.Subclass, rec.Z, rec.ZErr, rec.ZWarning
 	m.Survey, m.DataRelease, m.Layout, m.SourceFile = rec.Survey, rec.DataRelease, spectrum.Layout(rec.Layout), rec.Path
 	for band, v := range map[string]float64{"u": rec.SNRU, "g": rec.SNRG, "r": rec.SNRR, "i": rec.SNRI, "z": rec.SNRZ} {
 		if !math.IsNaN(v) {

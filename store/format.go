@@ -35,6 +35,12 @@ var columns = []column{
 	{"subclass", func(r *Record) any { return r.Subclass }},
 	{"z", func(r *Record) any { return r.Z }},
 	{"z_err", func(r *Record) any { return r.ZErr }},
+	{"zwarning", func(r *Record) any {
+		if r.ZWarning < 0 {
+			return math.NaN() // unknown: empty in CSV, null in JSON
+		}
+		return r.ZWarning
+	}},
 	{"snr", func(r *Record) any { return r.SNR }},
 	{"snr_u", func(r *Record) any { return r.SNRU }},
 	{"snr_g", func(r *Record) any { return r.SNRG }},

@@ -211,6 +211,7 @@ CREATE TABLE IF NOT EXISTS spectra (
 	subclass       TEXT NOT NULL,
 	z              REAL,
 	z_err          REAL,
+	zwarning       INTEGER,
 	snr            REAL,
 	snr_u          REAL,
 	snr_g          REAL,

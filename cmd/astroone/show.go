@@ -29,6 +29,7 @@ type showInfo struct {
 	Subclass      string             `json:"subclass"`
 	Z             *float64           `json:"z"`
 	ZErr          *float64           `json:"z_err"`
+	ZWarning      *int64             `json:"zwarning"`
 	RA            *float64           `json:"ra"`
 	Dec           *float64           `json:"dec"`
 	NPix          int                `json:"npix"`
@@ -62,7 +63,12 @@ func runShow(args []string, stdout, stderr io.Writer) error {
 		}
 		info := describeSpectrum(s)
 		if *asJSON {
-			b, _ := json.Marshal(info)
+			b, err := json.Marshal(info)
+			if err != nil {
+				fmt.Fprintf(stderr, "astroone show: %s: %v\n", path, err)
+				failed++
+				continue
+			}
 			fmt.Fprintln(stdout, string(b))
 		} else {
 			printInfo(stdout, info)
@@ -91,7 +97,15 @@ func describeSpectrum(s *spectrum.Spectrum) showInfo {
 		ID: m.ID, Designation: m.Designation, Class: m.Class, Subclass: m.Subclass,
 		Z: finite(m.Z), ZErr: finite(m.ZErr), RA: finite(m.RA), Dec: finite(m.Dec),
 		NPix: s.Len(), WavelengthMin: s.WavelengthAA[0], WavelengthMax: s.WavelengthAA[s.Len()-1],
-		Vacuum: s.Vacuum, FluxUnit: s.FluxUnit, SNR: m.SNR,
+		Vacuum: s.Vacuum, FluxUnit: s.FluxUnit, SNR: map[string]float64{},
+	}
+	for b, v := range m.SNR {
+		if finite(v) != nil {
+			info.SNR[b] = v
+		}
+	}
+	if m.ZWarning >= 0 {
+		info.ZWarning = &m.ZWarning
 	}
 	for i := range s.Flux {
 		if isBad(s, i) {
