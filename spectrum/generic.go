@@ -110,8 +110,9 @@ func (w wcs1D) wavelengths(n int) []float64 {
 // the image is the flux. When the image has further rows described by
 // BANDIDn keywords, a row labelled sigma/error becomes the inverse
 // variance (IRAF multispec convention). Without error information Ivar is
-// nil. Wavelengths are air unless VACUUM/AIRORVAC or CTYPE1 'WAVE' say
-// vacuum (the IRAF convention for ground-based data).
+// nil. Wavelengths are vacuum unless VACUUM/AIRORVAC or CTYPE1 'AWAV' say
+// air (the project's convention: convert unlabelled air spectra first, or
+// label them with AIRORVAC = 'air').
 func readGeneric1D(f *fits.File, idx int) (*Spectrum, error) {
 	h := f.HDUs[idx].Header
 	im := f.HDUs[idx].Image
@@ -142,7 +143,7 @@ func readGeneric1D(f *fits.File, idx int) (*Spectrum, error) {
 		}
 	}
 	ctype := strings.ToUpper(strings.TrimSpace(h.StringOr("CTYPE1", "")))
-	s.Vacuum = headerVacuum(h, strings.HasPrefix(ctype, "WAVE"))
+	s.Vacuum = headerVacuum(h, !strings.HasPrefix(ctype, "AWAV"))
 	s.FluxUnit = strings.TrimSpace(h.StringOr("BUNIT", ""))
 	m := NewMeta()
 	m.Survey = SurveyGeneric

@@ -408,6 +408,8 @@ func TestReadTextVariants(t *testing.T) {
 		wantFlux float64
 	}{
 		{"# air wavelengths\n4000 1.5\n4001 2.5\n", 2, 0, false, false, 2.5},
+		{"# airmass 1.2, observed in dry air\n4000 1.5\n4001 2.5\n", 2, 0, true, false, 2.5},
+		{"# medium: air\n4000 1.5\n4001 2.5\n", 2, 0, false, false, 2.5},
 		{"wavelength,flux,error\n4000,1,0.5\n4001,2,0.25\n", 2, 16, true, true, 2},
 		{"wave\tflux\tivar\n4000\t1\t3\n4001\t2\t7\n", 2, 7, true, true, 2},
 	}

@@ -10,15 +10,18 @@ import (
 	"strings"
 )
 
-// airComment matches a comment line declaring air wavelengths.
-var airComment = regexp.MustCompile(`(?i)\bair\b`)
+// airComment matches a comment line declaring air wavelengths: "air
+// wavelengths", "wavelengths: Angstrom, air" or "medium: air" (not any
+// comment that mentions air, such as an airmass).
+var airComment = regexp.MustCompile(`(?i)\bair\s+wavelengths?\b|\bwavelengths?\b.*\bair\b|\bmedium\s*[:=]\s*air\b`)
 
 // ReadText reads a spectrum from two- or three-column text: wavelength (Å)
 // and flux, optionally an error column (sigma) or, when the header line
 // names it "ivar", an inverse-variance column. Columns are separated by
 // commas, tabs or spaces; lines starting with '#' are comments, and an
 // optional first non-comment line of column names is recognised. Wavelengths
-// are vacuum unless a comment line mentions "air". NaN values are allowed
+// are vacuum unless a comment declares air ("# air wavelengths", "#
+// wavelengths: Angstrom, air" or "# medium: air"). NaN values are allowed
 // in flux/error and become masked pixels.
 func ReadText(r io.Reader) (*Spectrum, error) {
 	sc := bufio.NewScanner(r)
