@@ -18,12 +18,18 @@ func parseCard(raw []byte) (Card, error) {
 	if len(raw) != CardSize {
 		return Card{}, fmt.Errorf("%w: %d bytes, want %d", errCard, len(raw), CardSize)
 	}
+	line := string(raw)
 	for i, b := range raw {
 		if b < 0x20 || b > 0x7e {
-			return Card{}, fmt.Errorf("%w: non-ASCII-text byte 0x%02x at column %d", errCard, b, i+1)
+			// Archives do carry stray bytes such as '°' in comments: like
+			// astropy, read those as '?'. Anywhere else they are an error.
+			if !inCommentText(line, i) {
+				return Card{}, fmt.Errorf("%w: non-ASCII-text byte 0x%02x at column %d", errCard, b, i+1)
+			}
+			line = sanitize(line)
+			break
 		}
 	}
-	line := string(raw)
 	key := strings.TrimRight(line[:8], " ")
 	if key == "HIERARCH" {
 		return parseHierarch(line)
@@ -50,6 +56,37 @@ func parseCard(raw []byte) (Card, error) {
 		return Card{}, err
 	}
 	return Card{Key: key, Value: v, Comment: comment}, nil
+}
+
+// inCommentText reports whether byte i of a card image lies in free text:
+// anywhere after the keyword of a commentary card (no "= " value
+// indicator, or COMMENT/HISTORY/blank), or in the comment after the value
+// of a value card.
+func inCommentText(line string, i int) bool {
+	key := strings.TrimRight(line[:8], " ")
+	if i < 8 {
+		return false
+	}
+	if line[8:10] != "= " || key == "COMMENT" || key == "HISTORY" || key == "" {
+		return key != "HIERARCH" && key != "CONTINUE"
+	}
+	j := 10
+	for j < len(line) && line[j] == ' ' {
+		j++
+	}
+	if j < len(line) && line[j] == '\'' {
+		for j++; j < len(line); j++ {
+			if line[j] == '\'' {
+				if j+1 < len(line) && line[j+1] == '\'' {
+					j++
+					continue
+				}
+				break
+			}
+		}
+	}
+	slash := strings.IndexByte(line[j:], '/')
+	return slash >= 0 && i > j+slash
 }
 
 // parseHierarch decodes an ESO HIERARCH card: "HIERARCH A B C = value / c".
@@ -253,7 +290,11 @@ func formatCards(c Card) ([]string, error) {
 		if v != nil || strings.Contains(c.Comment, "=") {
 			return nil, fmt.Errorf("%w: HIERARCH card without a keyword", errCard)
 		}
-		return formatCommentary(key, " "+c.Comment), nil
+		text := c.Comment
+		if len(text) < 72 { // a separating space when it fits; the reader trims it
+			text = " " + text
+		}
+		return formatCommentary(key, text), nil
 	}
 	if key == "END" {
 		return nil, fmt.Errorf("%w: END is not a keyword for a header card", errCard)

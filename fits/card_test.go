@@ -2,6 +2,7 @@ package fits
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -397,4 +398,35 @@ func FuzzParseCard(f *testing.F) {
 			t.Fatalf("%q -> %#v -> %q -> %#v", raw, c, imgs, h.Cards)
 		}
 	})
+}
+
+// TestNonASCIICommentText: stray bytes in comment text read as '?' (as
+// astropy does), anywhere else they are an error.
+func TestNonASCIICommentText(t *testing.T) {
+	cases := []struct {
+		card         string
+		key, comment string
+		value        any
+		wantErr      bool
+	}{
+		{"TEMP    =                 -3.5 / [\xb0C] dome temperature", "TEMP", "[?C] dome temperature", -3.5, false},
+		{"OBJECT  = 'M31 / core'         / caf\xe9", "OBJECT", "caf?", "M31 / core", false},
+		{"COMMENT observed by Jos\xe9", "COMMENT", "observed by Jos?", nil, false},
+		{"OBJECT  = 'caf\xe9'", "", "", nil, true},
+		{"EXPTIME =                 1\xb0 / s", "", "", nil, true},
+		{"T\xc9MP    =                 1", "", "", nil, true},
+	}
+	for _, c := range cases {
+		raw := []byte(fmt.Sprintf("%-80s", c.card))[:80]
+		got, err := parseCard(raw)
+		if c.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "non-ASCII") {
+				t.Errorf("%q: err %v, want a non-ASCII error", c.card, err)
+			}
+			continue
+		}
+		if err != nil || got.Key != c.key || got.Comment != c.comment || got.Value != c.value {
+			t.Errorf("%q: got %+v, %v; want key %s value %v comment %q", c.card, got, err, c.key, c.value, c.comment)
+		}
+	}
 }
