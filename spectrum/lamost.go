@@ -225,17 +225,27 @@ func float32Column(v []float64) []float32 {
 	return out
 }
 
-// maskFloat32 converts mask bits to the float32 values LAMOST stores,
-// failing when a value would lose bits (integers above 2^24).
+// lamostNoData is the LAMOST pixel-mask bit NODATA (bit 6, value 32): no
+// good data at this pixel.
+const lamostNoData = 32
+
+// maskFloat32 converts mask bits to the float32 values LAMOST stores.
+// MaskBad (bit 30, which float32 cannot hold beside low bits) is written as
+// LAMOST's NODATA bit; the pixel's ivar is 0 anyway. It fails when another
+// value would lose bits (integers above 2^24).
 func maskFloat32(m []uint32, n int, what string) ([]float32, error) {
 	out := make([]float32, n)
 	for i := range out {
 		if m == nil {
 			continue
 		}
-		out[i] = float32(m[i])
-		if uint32(out[i]) != m[i] {
-			return nil, fmt.Errorf("%s[%d]=%#x cannot be stored exactly in the layout's float32 mask", what, i, m[i])
+		v := m[i]
+		if v&MaskBad != 0 {
+			v = v&^MaskBad | lamostNoData
+		}
+		out[i] = float32(v)
+		if uint32(out[i]) != v {
+			return nil, fmt.Errorf("%s[%d]=%#x cannot be stored exactly in the layout's float32 mask", what, i, v)
 		}
 	}
 	return out, nil

@@ -453,3 +453,30 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestLAMOSTMaskBad: a pixel flagged by AstroOne (MaskBad) beside survey
+// bits is written to the float32 LAMOST masks as NODATA, keeping the
+// survey bits.
+func TestLAMOSTMaskBad(t *testing.T) {
+	s := testSpectrum(9, 50)
+	s.AndMask[3] = MaskBad | 1
+	s.OrMask[3] = MaskBad | 5
+	s.Ivar[3] = 0
+	for _, layout := range []Layout{LayoutLAMOSTTable, LayoutLAMOSTImage} {
+		path := filepath.Join(t.TempDir(), "m.fits")
+		if err := WriteFile(path, s, layout); err != nil {
+			t.Fatalf("%s: %v", layout, err)
+		}
+		got, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AndMask[3] != lamostNoData|1 || got.OrMask[3] != lamostNoData|5 || got.Ivar[3] != 0 {
+			t.Errorf("%s: masks %#x %#x ivar %v, want NODATA|1, NODATA|5, 0", layout, got.AndMask[3], got.OrMask[3], got.Ivar[3])
+		}
+	}
+	s.AndMask[4] = 1<<25 | 1
+	if err := WriteLAMOSTTable(filepath.Join(t.TempDir(), "x.fits"), s); err == nil || !strings.Contains(err.Error(), "andmask[4]") {
+		t.Errorf("a survey bit above 2^24 was written to a float32 mask: %v", err)
+	}
+}
