@@ -240,14 +240,15 @@ func WriteGeneric1D(path string, s *Spectrum) error {
 	return fits.WriteFile(path, &fits.HDU{Header: h, Image: im})
 }
 
-// linear reports whether wavelengths are uniformly spaced in λ.
+// linear reports whether wavelengths are uniformly spaced in λ to float32
+// precision (2e-7 relative), and returns the start and step.
 func linear(w []float64) (start, step float64, ok bool) {
 	if len(w) < 2 {
 		return 0, 0, false
 	}
 	step = (w[len(w)-1] - w[0]) / float64(len(w)-1)
 	for i, x := range w {
-		if math.Abs(x-(w[0]+step*float64(i))) > 1e-6*math.Abs(x) {
+		if math.Abs(x-(w[0]+step*float64(i))) > 2e-7*math.Abs(x) {
 			return 0, 0, false
 		}
 	}

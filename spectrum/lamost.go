@@ -198,21 +198,33 @@ func setLAMOSTFloat(h *fits.Header, key string, v float64, comment string) {
 	h.Set(key, v, comment)
 }
 
-// logLinear reports whether wavelengths are uniformly spaced in log10 (to
-// float32 precision) and returns the start and step.
+// logLinearTol is the largest deviation (dex) from a uniform log10 grid
+// that logLinear accepts: the rounding of float32 wavelengths (2^-24
+// relative, 2.6e-8 dex), about 0.02 km/s.
+const logLinearTol = 3e-8
+
+// logLinear reports whether wavelengths are uniformly spaced in log10 to
+// float32 precision, and returns the start and step: the conventional
+// header values (7 and 10 decimals, e.g. LAMOST's 3.5682 and 1e-4) when
+// they describe the wavelengths as well, else full float64 precision.
 func logLinear(w []float64) (start, step float64, ok bool) {
 	if len(w) < 2 {
 		return 0, 0, false
 	}
+	fits := func(start, step float64) bool {
+		for i, x := range w {
+			if math.Abs(math.Log10(x)-(start+step*float64(i))) > logLinearTol {
+				return false
+			}
+		}
+		return true
+	}
 	start = math.Log10(w[0])
 	step = (math.Log10(w[len(w)-1]) - start) / float64(len(w)-1)
-	for i, x := range w {
-		if math.Abs(math.Log10(x)-(start+step*float64(i))) > 1e-6 {
-			return 0, 0, false
-		}
+	if rs, rd := math.Round(start*1e7)/1e7, math.Round(step*1e10)/1e10; fits(rs, rd) {
+		return rs, rd, true
 	}
-	// Round to the precision the header conventionally carries.
-	return math.Round(start*1e7) / 1e7, math.Round(step*1e10) / 1e10, true
+	return start, step, fits(start, step)
 }
 
 // float32Column converts values to float32 for a layout that stores

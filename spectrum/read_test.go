@@ -480,3 +480,30 @@ func TestLAMOSTMaskBad(t *testing.T) {
 		t.Errorf("a survey bit above 2^24 was written to a float32 mask: %v", err)
 	}
 }
+
+// TestGenericWCSPrecision: the generic layout's WCS is the only record of
+// the wavelengths, so a fine log grid survives writing to 1e-6 km/s.
+func TestGenericWCSPrecision(t *testing.T) {
+	n := 30000
+	s := testSpectrum(4, n)
+	s.AndMask, s.OrMask = nil, nil
+	step := 1 / (20000 * math.Ln10) // R = 20000 sampling
+	for i := range s.WavelengthAA {
+		s.WavelengthAA[i] = math.Pow(10, 3.55+step*float64(i))
+	}
+	path := filepath.Join(t.TempDir(), "fine.fits")
+	if err := WriteGeneric1D(path, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i, w := range s.WavelengthAA {
+		worst = math.Max(worst, math.Abs(got.WavelengthAA[i]/w-1)*299792.458)
+	}
+	if worst > 1e-6 {
+		t.Errorf("wavelengths moved by up to %.2g km/s", worst)
+	}
+}
