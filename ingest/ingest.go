@@ -313,6 +313,9 @@ func process(j job, opts *Options) (res result) {
 	var data []byte
 	var sha string
 	var err error
+	if j.size > spectrum.MaxFileBytes {
+		return fail(fmt.Errorf("read: %d bytes: larger than a spectrum file can be (%d)", j.size, spectrum.MaxFileBytes))
+	}
 	if opts.Decode != nil {
 		data, err = os.ReadFile(j.path)
 		sha = hashBytes(data)
@@ -435,21 +438,24 @@ func (w *writer) run(results <-chan result, stop context.CancelCauseFunc) error 
 			stop(err)
 		}
 	}
-	if err != nil {
-		return err
-	}
-	// After a cancellation some files were dropped: take what remains in
-	// walk order, skipping the gaps (they are left for the next run).
-	for _, seq := range slices.Sorted(maps.Keys(w.early)) {
-		if err := w.add(w.early[seq]); err != nil {
-			return err
+	if err == nil {
+		// After a cancellation some files were dropped: take what remains
+		// in walk order, skipping the gaps (left for the next run).
+		for _, seq := range slices.Sorted(maps.Keys(w.early)) {
+			if err = w.add(w.early[seq]); err != nil {
+				break
+			}
 		}
 	}
-	if err := w.flush(); err != nil {
-		w.wait()
-		return err
+	if err == nil {
+		err = w.flush()
 	}
-	return w.wait()
+	// Never return while a background commit runs: the caller closes the
+	// workspace and reads the counters next.
+	if werr := w.wait(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // takeInOrder adds the results that are next in walk order.

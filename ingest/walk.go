@@ -62,7 +62,12 @@ func normalizeRoots(paths []string) ([]root, error) {
 	slices.SortFunc(roots, func(a, b root) int { return strings.Compare(a.path, b.path) })
 	var out []root
 	for _, r := range roots {
-		if slices.ContainsFunc(out, func(o root) bool { return o.path == r.path || (o.isDir && within(r.path, o.path)) }) {
+		// A path repeated, or inside an input directory whose walk will
+		// meet it (a file the walk would skip by its name stays a root).
+		covered := func(o root) bool {
+			return o.path == r.path || o.isDir && within(r.path, o.path) && (r.isDir || IsSpectrumFile(filepath.Base(r.path)))
+		}
+		if slices.ContainsFunc(out, covered) {
 			continue
 		}
 		out = append(out, r)

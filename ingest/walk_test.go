@@ -34,8 +34,9 @@ func TestWalkAndRoots(t *testing.T) {
 	os.Symlink(filepath.Join(in, "nowhere"), filepath.Join(in, "a", "broken.fits"))   // a failure
 	os.Symlink(filepath.Join(in, "a"), filepath.Join(in, "alias"))
 
-	// a, a/1.fits (inside a), alias (= a), b twice, a file given directly.
-	roots, err := normalizeRoots([]string{filepath.Join(in, "a"), filepath.Join(in, "a", "1.fits"),
+	// a, a/1.fits (inside a), alias (= a), b twice, a file given directly,
+	// and a/skip.txt, inside a but named: the walk of a skips it by name.
+	roots, err := normalizeRoots([]string{filepath.Join(in, "a"), filepath.Join(in, "a", "1.fits"), filepath.Join(in, "a", "skip.txt"),
 		filepath.Join(in, "alias"), filepath.Join(in, "b"), filepath.Join(in, "b") + "/", filepath.Join(in, "odd.name")})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestWalkAndRoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"a/1.fits", "a/link.fits", "a/sub/2.fit.gz", "b/3.fits", "odd.name"}
+	want := []string{"a/1.fits", "a/link.fits", "a/sub/2.fit.gz", "a/skip.txt", "b/3.fits", "odd.name"}
 	if !slices.Equal(got, want) || !slices.Equal(failed, []string{"a/broken.fits"}) {
 		t.Errorf("walk found %v, failed %v; want %v, failed [a/broken.fits]", got, failed, want)
 	}

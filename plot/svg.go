@@ -165,9 +165,11 @@ func quantile(v []float64, q float64) float64 {
 }
 
 // Ticks returns about n "nice" tick values (1, 2, 5 × 10^k steps) covering
-// [lo, hi].
+// [lo, hi]; at most 100, and none when the range is too narrow for its
+// magnitude (below 1e-9 of it) to label.
 func Ticks(lo, hi float64, n int) []float64 {
-	if !(hi > lo) || n < 1 {
+	if !(hi > lo) || n < 1 || math.IsInf(lo, 0) || math.IsInf(hi, 0) ||
+		hi-lo < 1e-9*math.Max(math.Abs(lo), math.Abs(hi)) {
 		return nil
 	}
 	raw := (hi - lo) / float64(n)
@@ -179,9 +181,15 @@ func Ticks(lo, hi float64, n int) []float64 {
 			break
 		}
 	}
+	// Count in integer multiples of step: adding step to a large value
+	// can leave it unchanged.
+	first, last := math.Ceil(lo/step-1e-9), math.Floor(hi/step+1e-9)
+	if !(last >= first) || last-first > 100 {
+		return nil
+	}
 	var out []float64
-	for t := math.Ceil(lo/step) * step; t <= hi+step*1e-9; t += step {
-		out = append(out, math.Round(t/step)*step)
+	for i := 0; i <= int(last-first); i++ {
+		out = append(out, (first+float64(i))*step)
 	}
 	return out
 }

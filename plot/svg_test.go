@@ -16,6 +16,7 @@ func TestTicks(t *testing.T) {
 		{0, 10, 5, []float64{0, 2, 4, 6, 8, 10}},
 		{3700, 9100, 6, []float64{4000, 5000, 6000, 7000, 8000, 9000}},
 		{-0.3, 0.3, 3, []float64{-0.2, 0, 0.2}},
+		{1e15, 1e15 + 0.2, 6, nil}, // below float64 resolution: no ticks, and no endless loop
 	}
 	for _, c := range cases {
 		got := Ticks(c.lo, c.hi, c.n)

@@ -122,7 +122,7 @@ func readGeneric1D(f *fits.File, idx int) (*Spectrum, error) {
 	}
 	n := im.Axes[0]
 	all := im.Float64s()
-	s := &Spectrum{Flux: all[:n], WavelengthAA: w.wavelengths(n)}
+	s := &Spectrum{Flux: all[:n:n], WavelengthAA: w.wavelengths(n)}
 	if w.cdelt < 0 {
 		reverse(s)
 	}

@@ -30,7 +30,7 @@ func readLAMOSTImage(f *fits.File) (*Spectrum, error) {
 	im := h.Image
 	all := im.Float64s()
 	n := im.Axes[0]
-	row := func(j int) []float64 { return all[j*n : (j+1)*n] }
+	row := func(j int) []float64 { return all[j*n : (j+1)*n : (j+1)*n] } // full slice: appending to one row cannot overwrite the next
 	s := &Spectrum{
 		Flux:         row(0),
 		Ivar:         row(1),

@@ -18,12 +18,17 @@ import (
 // matches none of the supported spectrum layouts.
 var ErrUnknownLayout = errors.New("unrecognised spectrum layout")
 
-// maxFileBytes bounds the (decompressed) size of one spectrum file.
-const maxFileBytes = 1 << 30
+// MaxFileBytes bounds the size of one spectrum file, compressed or not
+// (256 MiB; a survey spectrum file is well under 10 MiB), so that a stray
+// huge file is refused instead of filling memory.
+const MaxFileBytes = 256 << 20
 
 // ReadFile reads one spectrum from a FITS (optionally gzipped) or text/CSV
 // file, choosing the layout from the file's structure.
 func ReadFile(path string) (*Spectrum, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("read %s: %d bytes: larger than a spectrum file can be (%d)", path, st.Size(), MaxFileBytes)
+	}
 	data, err := os.ReadFile(path) // sized from the file: no regrowth
 	if err != nil {
 		return nil, err
@@ -34,7 +39,7 @@ func ReadFile(path string) (*Spectrum, error) {
 // Read reads one spectrum from r; name (a path) is used for messages, the
 // fallback ID and Meta.SourceFile.
 func Read(r io.Reader, name string) (*Spectrum, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
@@ -77,8 +82,8 @@ func Decode(data []byte, name string) (*Spectrum, error) {
 
 // gunzipIfNeeded decompresses gzip data (detected by its magic bytes).
 func gunzipIfNeeded(data []byte) ([]byte, error) {
-	if len(data) > maxFileBytes {
-		return nil, fmt.Errorf("file larger than %d bytes", maxFileBytes)
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("file larger than %d bytes", MaxFileBytes)
 	}
 	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
 		return data, nil
@@ -87,12 +92,12 @@ func gunzipIfNeeded(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(gz, maxFileBytes+1))
+	out, err := io.ReadAll(io.LimitReader(gz, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
-	if len(out) > maxFileBytes {
-		return nil, fmt.Errorf("decompressed file larger than %d bytes", maxFileBytes)
+	if len(out) > MaxFileBytes {
+		return nil, fmt.Errorf("decompressed file larger than %d bytes", MaxFileBytes)
 	}
 	return out, nil
 }

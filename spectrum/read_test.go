@@ -367,6 +367,11 @@ func TestReadErrors(t *testing.T) {
 	}
 	b, _ := os.ReadFile(truncated)
 	os.WriteFile(truncated, b[:len(b)-3000], 0o644)
+	huge := filepath.Join(dir, "huge.fits")
+	if f, err := os.Create(huge); err == nil {
+		f.Truncate(MaxFileBytes + 1) // sparse: no disk space used
+		f.Close()
+	}
 	decreasing := filepath.Join(dir, "decreasing.csv")
 	os.WriteFile(decreasing, []byte("5000,1\n4999,1\n"), 0o644)
 	cases := []struct {
@@ -379,6 +384,7 @@ func TestReadErrors(t *testing.T) {
 		{empty, []string{"empty.fits", "no data lines"}, nil},
 		{truncated, []string{"truncated.fits", "HDU 1", "truncated"}, fits.ErrFormat},
 		{decreasing, []string{"decreasing.csv", "not increasing"}, ErrInvalid},
+		{huge, []string{"huge.fits", "larger than a spectrum file can be"}, nil},
 		{filepath.Join(dir, "missing.fits"), []string{"missing.fits"}, os.ErrNotExist},
 	}
 	for _, c := range cases {

@@ -120,7 +120,7 @@ func readSpSpec(f *fits.File) (*Spectrum, error) {
 	im := f.HDUs[0].Image
 	n := im.Axes[0]
 	all := im.Float64s()
-	row := func(j int) []float64 { return all[j*n : (j+1)*n] }
+	row := func(j int) []float64 { return all[j*n : (j+1)*n : (j+1)*n] } // full slice: appending to one row cannot overwrite the next
 	c0, err := h.Float("COEFF0")
 	if err != nil {
 		return nil, err
