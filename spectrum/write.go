@@ -31,7 +31,10 @@ func writeTextFile(path string, s *Spectrum) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	err = WriteText(tmp, s)
+	err = tmp.Chmod(0o644) // CreateTemp makes files private (0600)
+	if err == nil {
+		err = WriteText(tmp, s)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

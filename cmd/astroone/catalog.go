@@ -28,6 +28,20 @@ func runCatalog(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
+	switch {
+	case *format != "table" && *format != "csv" && *format != "json":
+		fmt.Fprintf(stderr, "astroone catalog: --format %q: want table, csv or json\n", *format)
+		return errUsage
+	case *summary && *format == "csv":
+		fmt.Fprintln(stderr, "astroone catalog: --summary prints a table or json, not csv")
+		return errUsage
+	case *failed && *format != "table":
+		fmt.Fprintln(stderr, "astroone catalog: --failed prints a table")
+		return errUsage
+	case *summary && *failed:
+		fmt.Fprintln(stderr, "astroone catalog: choose --summary or --failed")
+		return errUsage
+	}
 	ws, err := store.OpenReadOnly(*wsDir)
 	if err != nil {
 		return err
@@ -59,13 +73,9 @@ func runCatalog(args []string, stdout, stderr io.Writer) error {
 		}
 		return store.WriteFiles(stdout, files)
 	}
-	write, ok := map[string]func(io.Writer, []store.Record) error{
+	write := map[string]func(io.Writer, []store.Record) error{
 		"table": store.WriteTable, "csv": store.WriteCSV, "json": store.WriteJSON,
 	}[*format]
-	if !ok {
-		fmt.Fprintf(stderr, "astroone catalog: --format %q: want table, csv or json\n", *format)
-		return errUsage
-	}
 	recs, err := ws.Query(store.Query{Class: *class, MinSNR: *minSNR, Limit: *limit})
 	if err != nil {
 		return err

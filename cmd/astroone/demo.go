@@ -52,7 +52,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "   plus %d awkward files: the same spectra as SDSS, LAMOST DR7 and gzip, a duplicate, a truncated file\n", extras)
+	fmt.Fprintf(stdout, "   plus %d awkward files: 3 more spectra in the SDSS, LAMOST DR7 and gzipped layouts, a byte-identical copy and a truncated file\n", extras)
 
 	fmt.Fprintf(stdout, "2. ingesting into the workspace %s (resampled onto the LAMOST grid)\n", wsDir)
 	ws, err := store.Open(wsDir)
@@ -98,6 +98,7 @@ func demoAwkwardFiles(dir string, seed uint64) (int, error) {
 	written := 0
 	for i, layout := range []spectrum.Layout{spectrum.LayoutSDSSCoadd, spectrum.LayoutLAMOSTImage, spectrum.LayoutLAMOSTTable} {
 		s, _ := q.Spectrum(i)
+		s.Meta.ID = fmt.Sprint(200000000 + i) // other objects: ids apart from the main sample's
 		name := fmt.Sprintf("extra-%d-%s.fits", i, layout)
 		if layout == spectrum.LayoutLAMOSTTable {
 			name += ".gz"

@@ -34,6 +34,11 @@ func runIngest(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
+	for _, p := range paths { // before creating the workspace
+		if _, err := os.Stat(p); err != nil {
+			return err
+		}
+	}
 	ws, err := store.Open(*wsDir)
 	if err != nil {
 		return err

@@ -112,3 +112,21 @@ func TestShowJSONAndPlot(t *testing.T) {
 		t.Errorf("show with a bad file: code %d, out %q, err %q", code, out, errOut)
 	}
 }
+
+func TestFlagChecks(t *testing.T) {
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "ws")
+	if code, _, errOut := runCLI(t, "ingest", filepath.Join(dir, "nonexistent"), "--workspace", ws); code != 1 || !strings.Contains(errOut, "nonexistent") {
+		t.Errorf("missing input: code %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(ws); !os.IsNotExist(err) {
+		t.Errorf("a workspace was created for a failed ingest: %v", err)
+	}
+	for _, args := range [][]string{
+		{"--format", "xml"}, {"--summary", "--format", "csv"}, {"--failed", "--format", "json"}, {"--summary", "--failed"},
+	} {
+		if code, _, _ := runCLI(t, append([]string{"catalog", "--workspace", ws}, args...)...); code != 2 {
+			t.Errorf("catalog %v: code %d, want 2", args, code)
+		}
+	}
+}
