@@ -169,12 +169,53 @@ func (t *Table) Float64s(col, row int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := make([]float64, n)
+	if err := t.decodeFloat64s(out, b, typ, &t.Columns[col]); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ColumnFloat64s returns the physical values of column col in every row,
+// concatenated (Float64s of row 0, then row 1, ...): a whole SDSS-style
+// one-row-per-pixel column in one call and one allocation.
+func (t *Table) ColumnFloat64s(col int) ([]float64, error) {
+	if col < 0 || col >= len(t.Columns) {
+		return nil, fmt.Errorf("column %d out of range [0,%d)", col, len(t.Columns))
+	}
 	c := &t.Columns[col]
+	if c.Type == 'P' || c.Type == 'Q' { // variable length: row by row
+		var out []float64
+		for r := range t.NRows {
+			v, err := t.Float64s(col, r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v...)
+		}
+		return out, nil
+	}
+	out := make([]float64, t.NRows*c.Repeat)
+	for r := range t.NRows {
+		b, typ, n, err := t.field(col, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.decodeFloat64s(out[r*n:(r+1)*n], b, typ, c); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeFloat64s converts len(out) stored values of type typ in b to
+// physical values.
+func (t *Table) decodeFloat64s(out []float64, b []byte, typ byte, c *Column) error {
+	n := len(out)
 	scale := c.Scale
 	if scale == 0 {
 		scale = 1
 	}
-	out := make([]float64, n)
 	intVal := func(i int, v int64) {
 		if c.HasNull && v == c.Null {
 			out[i] = math.NaN()
@@ -226,9 +267,9 @@ func (t *Table) Float64s(col, row int) ([]float64, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("column %s has type %c, not numeric", c.Name, typ)
+		return fmt.Errorf("column %s has type %c, not numeric", c.Name, typ)
 	}
-	return out, nil
+	return nil
 }
 
 // Int64s returns the stored (unscaled) integer values of an integer

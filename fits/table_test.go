@@ -336,3 +336,41 @@ func TestVariableLengthArrays(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnFloat64s: the whole-column accessor equals Float64s row by
+// row, for scalar (one row per pixel) and vector columns, with scaling and
+// TNULL.
+func TestColumnFloat64s(t *testing.T) {
+	tab, err := NewTable([]ColumnData{
+		{Name: "s", Data: []int16{1, -2, 7, 3}, Scale: 0.5, Zero: 10, HasNull: true, Null: 7},
+		{Name: "v", Data: [][]float32{{1, 2}, {3, 4}, {5, 6}, {7, 8}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col := range tab.Columns {
+		got, err := tab.ColumnFloat64s(col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []float64
+		for r := range tab.NRows {
+			v, _ := tab.Float64s(col, r)
+			want = append(want, v...)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("column %d: %d values, want %d", col, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+				t.Errorf("column %d value %d = %v, want %v", col, i, got[i], want[i])
+			}
+		}
+	}
+	if v, _ := tab.ColumnFloat64s(0); v[0] != 10.5 || v[1] != 9 || !math.IsNaN(v[2]) {
+		t.Errorf("scaled column = %v, want [10.5 9 NaN 11.5]", v)
+	}
+	if _, err := tab.ColumnFloat64s(5); err == nil {
+		t.Error("no error for a column out of range")
+	}
+}

@@ -199,18 +199,7 @@ func column(t *fits.Table, name string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.NRows == 1 {
-		return t.Float64s(i, 0)
-	}
-	out := make([]float64, 0, t.NRows*max(t.Columns[i].Repeat, 1))
-	for r := range t.NRows {
-		v, err := t.Float64s(i, r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v...)
-	}
-	return out, nil
+	return t.ColumnFloat64s(i)
 }
 
 // optionalColumn returns a named column, nil if absent, or an error if it

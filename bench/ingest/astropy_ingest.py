@@ -4,11 +4,14 @@ the way a Python user would with astropy + numpy (Debian python3-astropy).
 
 For every .fits/.fit/.fits.gz file under IN_DIR (sorted):
   read the bytes and their sha256; skip duplicates by checksum;
-  open with astropy.io.fits; take FLUX/IVAR/WAVELENGTH/ANDMASK/ORMASK from
-  the LAMOST DR8+ COADD table (or the DR<=7 image rows);
+  open with astropy.io.fits; take flux, ivar, wavelength and and-mask from
+  the LAMOST DR8+ COADD table, the DR<=7 image rows, or the SDSS COADD
+  table (one row per pixel, 10**loglam);
   resample onto the LAMOST log-lambda grid (3908 px from 10**3.5682, step
   1e-4) by flux-conserving overlap averaging with inverse-variance
-  propagation, the algorithm of prep.Resample (vectorised with numpy);
+  propagation, the algorithm of prep.Resample (vectorised with numpy),
+  with the same shortcut as prep.Resample: input already on the grid to
+  float32 precision (relative 3e-7) is copied, bad pixels zeroed;
   append a catalog row (sqlite3) and the resampled arrays to a shard of
   1000 spectra (numpy .npz, one file per shard; rows committed per shard).
 Prints one JSON line: {"files":..., "ingested":..., "seconds":...}.
@@ -41,7 +44,10 @@ def input_edges(w):
     return np.concatenate(([first], mid, [last]))
 
 
-def resample(wave, flux, ivar, out_edges):
+def resample(wave, flux, ivar, out_edges, centres):
+    if len(wave) == len(centres) and np.all(np.abs(wave / centres - 1) <= 3e-7):
+        good = (ivar > 0) & np.isfinite(flux) & np.isfinite(ivar)
+        return np.where(good, flux, 0.0), np.where(good, ivar, 0.0)
     e = input_edges(wave)
     lo, hi = max(e[0], out_edges[0]), min(e[-1], out_edges[-1])
     u = np.union1d(e, out_edges)
@@ -68,6 +74,16 @@ def resample(wave, flux, ivar, out_edges):
 def read_spectrum(data):
     with fits.open(io.BytesIO(data)) as hdul:
         hdr = hdul[0].header
+        if len(hdul) > 2 and hdul[1].data is not None and "loglam" in hdul[1].columns.names:
+            d, sp = hdul[1].data, hdul[2].data[0]
+            flux, ivar = d["flux"].astype(np.float64), d["ivar"].astype(np.float64)
+            wave = 10.0 ** d["loglam"].astype(np.float64)
+            mask = d["and_mask"].astype(np.int64)
+            meta = {"OBSID": "%04d-%05d-%04d" % (sp["PLATE"], sp["MJD"], sp["FIBERID"]), "DESIG": "",
+                    "RA": float(sp["PLUG_RA"]), "DEC": float(sp["PLUG_DEC"]), "CLASS": sp["CLASS"].strip(),
+                    "SUBCLASS": sp["SUBCLASS"].strip(), "Z": float(sp["Z"]), "Z_ERR": float(sp["Z_ERR"]),
+                    "SNRG": float(sp["SN_MEDIAN"][1])}
+            return wave, flux, ivar, mask, meta
         if len(hdul) > 1 and hdul[1].data is not None and "WAVELENGTH" in hdul[1].columns.names:
             row = hdul[1].data[0]
             flux, ivar, wave = (np.asarray(row[c], dtype=np.float64) for c in ("FLUX", "IVAR", "WAVELENGTH"))
@@ -93,6 +109,7 @@ def main():
     db.execute("create table if not exists spectra (id text, sha256 text unique, path text, class text, subclass text,"
                " ra real, dec real, z real, z_err real, snr_g real, shard text, shard_row int)")
     edges = grid_edges()
+    centres = 10 ** (GRID_START + GRID_STEP * np.arange(GRID_N))
     seen, rows, fl, iv, mk = set(), [], [], [], []
     nshard = ingested = 0
 
@@ -117,7 +134,7 @@ def main():
             continue
         seen.add(digest)
         wave, flux, ivar, mask, meta = read_spectrum(data)
-        f, v = resample(wave, flux, ivar, edges)
+        f, v = resample(wave, flux, ivar, edges, centres)
         rows.append((str(meta["OBSID"]), digest, p, meta["CLASS"], meta["SUBCLASS"], meta["RA"], meta["DEC"], meta["Z"], meta["Z_ERR"], meta["SNRG"]))
         fl.append(f)
         iv.append(v)

@@ -4,9 +4,12 @@
 # rows in SQLite, shards of 1000) on the same files, in the same run.
 #
 #   bash bench/ingest/run.sh [N [N_LARGE]]
+#   FORMAT=sdss bash bench/ingest/run.sh 2000
 #
-# N files (default 2000) are made with `astroone simulate` (LAMOST DR8+
-# layout). Go runs with 1 worker (per-core figure) and with one worker per
+# N files (default 2000) are made with `astroone simulate` in the LAMOST
+# DR8+ layout (on the LAMOST grid: both tools copy the pixels) or, with
+# FORMAT=sdss, in the SDSS layout (float32 log10 wavelengths, off the grid
+# by more than float32 precision: both tools resample every spectrum). Go runs with 1 worker (per-core figure) and with one worker per
 # core; the Python peer is single-threaded. With N_LARGE (e.g. 20000) the
 # Go ingest is repeated on N_LARGE files to show that peak RSS does not grow
 # with the number of files. Needs Debian's python3-astropy (installed here
@@ -30,8 +33,9 @@ measure() {
   echo "$label $(cat "$work/time")"
 }
 
-"$work/astroone" simulate --n "$N" --out "$work/files" --seed 1 >/dev/null 2>&1
-echo "files: $N LAMOST DR8+ spectra, $(du -sh "$work/files" | cut -f1); cores: $(nproc); $(lscpu | grep 'Model name' | sed 's/  */ /g')"
+FORMAT=${FORMAT:-lamost}
+"$work/astroone" simulate --n "$N" --out "$work/files" --seed 1 --format "$FORMAT" >/dev/null 2>&1
+echo "files: $N spectra in the $FORMAT layout, $(du -sh "$work/files" | cut -f1); cores: $(nproc); $(lscpu | grep 'Model name' | sed 's/  */ /g')"
 echo "date: $(date -u +%Y-%m-%d); go: $(go version | cut -d' ' -f3); astropy: $("$PY" -c 'import astropy; print(astropy.__version__)'); numpy: $("$PY" -c 'import numpy; print(numpy.__version__)')"
 results=()
 for run in 1 2; do
