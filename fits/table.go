@@ -196,6 +196,19 @@ func (t *Table) ColumnFloat64s(col int) ([]float64, error) {
 		return out, nil
 	}
 	out := make([]float64, t.NRows*c.Repeat)
+	if c.Repeat == 1 && c.Type != 'A' && c.Type != 'X' && c.Type != 'C' && c.Type != 'M' {
+		// One value per row (SDSS: one row per pixel): decode in place,
+		// without a field lookup per row.
+		var one [1]float64
+		for r := range t.NRows {
+			start := r*t.RowLen + c.Offset
+			if err := t.decodeFloat64s(one[:], t.rows[start:start+c.Width], c.Type, c); err != nil {
+				return nil, err
+			}
+			out[r] = one[0]
+		}
+		return out, nil
+	}
 	for r := range t.NRows {
 		b, typ, n, err := t.field(col, r)
 		if err != nil {

@@ -98,11 +98,12 @@ func testSpectrum(seed uint64, n int) *Spectrum {
 	return s
 }
 
-// sdssWavelengths replaces the grid by the exact values the SDSS layout
-// reproduces: 10^(float32 loglam).
+// sdssWavelengths replaces the grid by values the SDSS layout stores
+// exactly: float32 log10 wavelengths, raised as exp(loglam·ln 10) (the
+// reader's evaluation; math.Pow may differ in the last bit).
 func sdssWavelengths(s *Spectrum) {
 	for i := range s.WavelengthAA {
-		s.WavelengthAA[i] = math.Pow(10, float64(float32(LAMOSTLog10Start+LAMOSTLog10Step*float64(i))))
+		s.WavelengthAA[i] = math.Exp(float64(float32(LAMOSTLog10Start+LAMOSTLog10Step*float64(i))) * math.Ln10)
 	}
 }
 
