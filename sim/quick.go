@@ -17,11 +17,9 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/astroone/astroone-go/prep"
 	"github.com/astroone/astroone-go/spectrum"
 )
-
-// SpeedOfLightKmS is c in km/s.
-const SpeedOfLightKmS = 299792.458
 
 // Resolution is the LAMOST LRS resolving power used for line widths.
 const Resolution = 1800
@@ -95,11 +93,13 @@ type Quick struct {
 
 // NewQuick returns a sampler on the LAMOST grid with S/N between 5 and 100.
 func NewQuick(seed uint64) *Quick {
-	w := make([]float64, spectrum.LAMOSTPixels)
-	for i := range w {
-		w[i] = math.Pow(10, spectrum.LAMOSTLog10Start+spectrum.LAMOSTLog10Step*float64(i))
-	}
-	return &Quick{Seed: seed, SNRMin: 5, SNRMax: 100, wave: w}
+	return NewQuickOnGrid(seed, prep.LAMOSTGrid())
+}
+
+// NewQuickOnGrid returns a sampler whose spectra are sampled on g (for
+// example prep.SDSSGrid() for SDSS/BOSS-like files).
+func NewQuickOnGrid(seed uint64, g prep.Grid) *Quick {
+	return &Quick{Seed: seed, SNRMin: 5, SNRMax: 100, wave: g.Wavelengths()}
 }
 
 // Spectrum returns object i of the sample and its labels. The mix is 80%
@@ -115,7 +115,7 @@ func (q *Quick) Spectrum(i int) (*spectrum.Spectrum, Labels) {
 		lab.Logg = 1 + 4*rng.Float64()
 		lab.FeH = -2.5 + 3*rng.Float64()
 		lab.RVKmS = 60 * rng.NormFloat64()
-		lab.Z = lab.RVKmS / SpeedOfLightKmS
+		lab.Z = lab.RVKmS / prep.SpeedOfLightKmS
 		lab.Subclass = Subclass(lab.TeffK)
 		q.star(model, lab)
 	case u < 0.92:
@@ -173,7 +173,7 @@ func (q *Quick) star(model []float64, lab Labels) {
 	for i, w := range q.wave {
 		model[i] = planck(w, lab.TeffK)
 	}
-	shift := 1 + lab.RVKmS/SpeedOfLightKmS
+	shift := 1 + lab.RVKmS/prep.SpeedOfLightKmS
 	lt := math.Log10(lab.TeffK)
 	balmerDepth := 0.7 * math.Exp(-math.Pow((lt-math.Log10(9500))/0.15, 2))
 	for _, l := range balmer {
@@ -209,7 +209,7 @@ func (q *Quick) qso(model []float64, lab Labels, rng *rand.Rand) {
 	}
 	for _, l := range broad {
 		c := l.waveAA * (1 + lab.Z)
-		q.addLine(model, c, c*3000/SpeedOfLightKmS, 0.5+rng.Float64(), false)
+		q.addLine(model, c, c*3000/prep.SpeedOfLightKmS, 0.5+rng.Float64(), false)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/astroone/astroone-go/prep"
 	"github.com/astroone/astroone-go/spectrum"
 )
 
@@ -50,6 +51,9 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 		ext += ".gz"
 	}
 	q := NewQuick(opts.Seed)
+	if opts.Layout == spectrum.LayoutSDSSCoadd {
+		q = NewQuickOnGrid(opts.Seed, prep.SDSSGrid()) // SDSS files on the SDSS/BOSS lattice
+	}
 	if opts.SNRMin > 0 && opts.SNRMax >= opts.SNRMin {
 		q.SNRMin, q.SNRMax = opts.SNRMin, opts.SNRMax
 	}
