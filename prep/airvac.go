@@ -12,9 +12,10 @@ import (
 // shortward of 2000 Å are always quoted in vacuum.
 const AirVacuumMinAA = 2000
 
-// VacuumToAir converts a vacuum wavelength (Å) to air with the IAU standard
-// formula of Morton (2000, ApJS 130, 403; eq. 3, from Edlén 1966 as refit by
-// Birch & Downs 1994), the one used by SDSS (idlutils vactoair):
+// VacuumToAir converts a vacuum wavelength (Å) to air with the dispersion
+// of standard air of Ciddor (1996, Applied Optics 35, 1566; eq. 1, the
+// two-term formula for dry air with 450 ppm CO2), as used by SDSS
+// (idlutils vactoair) and the VALD database:
 //
 //	σ² = (10⁴/λ_vac)²   (µm⁻²)
 //	n  = 1 + 5.792105e-2/(238.0185 − σ²) + 1.67917e-3/(57.362 − σ²)
@@ -32,7 +33,7 @@ func VacuumToAir(vacAA float64) float64 {
 	return vacAA / refractiveIndexVac(vacAA)
 }
 
-// refractiveIndexVac is the Morton (2000) refractive index of standard air
+// refractiveIndexVac is the Ciddor (1996) refractive index of standard air
 // at vacuum wavelength λ (Å).
 func refractiveIndexVac(vacAA float64) float64 {
 	s2 := 1e8 / (vacAA * vacAA)

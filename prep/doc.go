@@ -40,7 +40,7 @@
 // ToRestFrame divides wavelengths by 1+z and multiplies f_λ by 1+z (ivar by
 // (1+z)⁻²), conserving ∫f_λ dλ. DopplerZ is the relativistic
 // z = √((1+β)/(1−β)) − 1 and ShiftRV removes a radial velocity.
-// VacuumToAir is the IAU standard formula of Morton (2000, ApJS 130, 403),
+// VacuumToAir uses the dispersion of standard air of Ciddor (1996),
 // as used by SDSS; AirToVacuum is its exact iterative inverse (10⁻¹⁰ Å);
 // both leave λ < 2000 Å unchanged. ToVacuum and ToAir convert a spectrum
 // and its Vacuum flag.

@@ -32,30 +32,30 @@ func hasWavelengthWCS(h *fits.Header) bool {
 // et al. 2006), and W0/WPC. CUNIT1 may be Angstrom, nm, um or m.
 func parseWCS1D(h *fits.Header) (wcs1D, error) {
 	w := wcs1D{crpix: 1, kind: "linear", unitAA: 1}
-	if !h.Has("CRVAL1") && h.Has("W0") {
-		var err error
+	var err error
+	key := "CDELT1"
+	if !h.Has("CRVAL1") && h.Has("W0") { // old IRAF: W0 at pixel 1, WPC per pixel
+		key = "WPC"
 		if w.crval, err = h.Float("W0"); err != nil {
 			return w, err
 		}
 		if w.cdelt, err = h.Float("WPC"); err != nil {
 			return w, err
 		}
-		return w, nil
-	}
-	var err error
-	if w.crval, err = h.Float("CRVAL1"); err != nil {
-		return w, err
-	}
-	key := "CDELT1"
-	if !h.Has(key) || h.FloatOr(key, 0) == 0 {
-		key = "CD1_1"
-	}
-	if w.cdelt, err = h.Float(key); err != nil {
-		return w, err
-	}
-	if h.Has("CRPIX1") {
-		if w.crpix, err = h.Float("CRPIX1"); err != nil {
+	} else {
+		if w.crval, err = h.Float("CRVAL1"); err != nil {
 			return w, err
+		}
+		if !h.Has(key) || h.FloatOr(key, 0) == 0 {
+			key = "CD1_1"
+		}
+		if w.cdelt, err = h.Float(key); err != nil {
+			return w, err
+		}
+		if h.Has("CRPIX1") {
+			if w.crpix, err = h.Float("CRPIX1"); err != nil {
+				return w, err
+			}
 		}
 	}
 	ctype := strings.ToUpper(strings.TrimSpace(h.StringOr("CTYPE1", "")))
@@ -107,9 +107,9 @@ func (w wcs1D) wavelengths(n int) []float64 {
 }
 
 // readGeneric1D reads a 1-D spectrum from image HDU idx: the first row of
-// the image is the flux. When the image has further rows described by
-// BANDIDn keywords, a row labelled sigma/error becomes the inverse
-// variance (IRAF multispec convention). Without error information Ivar is
+// the image is the flux (of the first aperture of an IRAF multispec file).
+// When the image has further bands described by BANDIDn keywords, a band
+// labelled sigma/error becomes the inverse variance. Without error information Ivar is
 // nil. Wavelengths are vacuum unless VACUUM/AIRORVAC or CTYPE1 'AWAV' say
 // air (the project's convention: convert unlabelled air spectra first, or
 // label them with AIRORVAC = 'air').
@@ -126,10 +126,16 @@ func readGeneric1D(f *fits.File, idx int) (*Spectrum, error) {
 	if w.cdelt < 0 {
 		reverse(s)
 	}
-	rows := len(all) / n
-	for j := 1; j < rows; j++ {
-		band := strings.ToLower(h.StringOr(fmt.Sprintf("BANDID%d", j+1), ""))
+	// IRAF multispec: [pixel, aperture, band] (NAXIS=3) or [pixel, band]
+	// (NAXIS=2). Band b of the first aperture starts at row b·apertures.
+	apertures, bands := 1, len(all)/n
+	if len(im.Axes) >= 3 {
+		apertures, bands = im.Axes[1], im.Axes[2]
+	}
+	for b := 1; b < bands; b++ {
+		band := strings.ToLower(h.StringOr(fmt.Sprintf("BANDID%d", b+1), ""))
 		if strings.Contains(band, "sigma") || strings.Contains(band, "error") {
+			j := b * apertures
 			sig := all[j*n : (j+1)*n]
 			if w.cdelt < 0 {
 				sig = reversed(sig)

@@ -514,3 +514,46 @@ func TestGenericWCSPrecision(t *testing.T) {
 		t.Errorf("wavelengths moved by up to %.2g km/s", worst)
 	}
 }
+
+// TestIRAFMultispecAndW0 reads an IRAF-style [pixel, aperture, band] image
+// (2 apertures; band 4 is sigma) and an old W0/WPC log-linear header.
+func TestIRAFMultispecAndW0(t *testing.T) {
+	n, naps, nbands := 10, 2, 4
+	data := make([]float32, n*naps*nbands)
+	for b := range nbands {
+		for a := range naps {
+			for i := range n {
+				data[(b*naps+a)*n+i] = float32(1000*b + 100*a + i)
+			}
+		}
+	}
+	im, err := fits.NewImage(data, n, naps, nbands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &fits.Header{}
+	h.Set("W0", 3.6, "")
+	h.Set("WPC", 1e-4, "")
+	h.Set("DC-FLAG", 1, "")
+	h.Set("BANDID1", "spectrum - background fit, weights variance, clean yes", "")
+	h.Set("BANDID4", "sigma - background fit, weights variance, clean yes", "")
+	path := filepath.Join(t.TempDir(), "multispec.fits")
+	if err := fits.WriteFile(path, &fits.HDU{Header: h, Image: im}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != n || s.Flux[3] != 3 { // aperture 1, band 1
+		t.Errorf("flux = %v", s.Flux)
+	}
+	sigma := 3000.0 + 3 // band 4 of aperture 1 at pixel 3
+	if math.Abs(s.Ivar[3]-1/(sigma*sigma)) > 1e-15 {
+		t.Errorf("ivar[3] = %v, want %v (band 4 of the first aperture)", s.Ivar[3], 1/(sigma*sigma))
+	}
+	w0, wpc := 3.6, 1e-4
+	if want := math.Pow(10, w0+wpc*2); math.Abs(s.WavelengthAA[2]/want-1) > 1e-14 {
+		t.Errorf("W0/WPC with DC-FLAG=1: wavelength[2] = %v, want %v", s.WavelengthAA[2], want)
+	}
+}
