@@ -115,6 +115,9 @@ func TestAstropyReadsOurFiles(t *testing.T) {
 		paths = append(paths, path)
 	}
 	rep := runScript(t, py, append([]string{"read"}, paths...)...)
+	if len(rep.Files) != len(paths) {
+		t.Fatalf("astropy reported on %d files, %d were written", len(rep.Files), len(paths))
+	}
 	for _, f := range rep.Files {
 		hdus := files[filepath.Base(f.Path)]
 		if f.Error != nil || len(f.HDUs) != len(hdus) {
