@@ -105,7 +105,7 @@ func (o *Options) setDefaults() error {
 	case o.Prepare == nil:
 		return fmt.Errorf("%w: no prepare function", ErrOptions)
 	}
-	if err := o.Grid.Validate(); err != nil {
+	if err := store.CheckGrid(o.Grid); err != nil {
 		return fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	if o.Workers <= 0 {

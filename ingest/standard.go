@@ -32,7 +32,7 @@ func StandardOptions(ws *store.Workspace, paths []string, g prep.Grid) Options {
 	return Options{
 		Paths:     paths,
 		Workspace: ws,
-		Grid:      store.Grid(g),
+		Grid:      g,
 		Decode:    func(path string, data []byte) (*spectrum.Spectrum, error) { return spectrum.Decode(data, path) },
 		Prepare:   StandardPrepare(g),
 	}

@@ -11,9 +11,25 @@ import (
 // λ_i = 10^(Log10Start + i·Log10Step) Å, for i = 0 … N−1. This is the
 // sampling of LAMOST and SDSS/BOSS spectra (COEFF0/COEFF1 and loglam).
 type Grid struct {
-	Log10Start float64 // log10 of the first pixel centre in Å
-	Log10Step  float64 // pixel step in log10(λ/Å), dex
-	N          int     // number of pixels
+	Log10Start float64 `json:"log10_start"` // log10 of the first pixel centre in Å
+	Log10Step  float64 `json:"log10_step"`  // pixel step in log10(λ/Å), dex
+	N          int     `json:"n"`           // number of pixels
+}
+
+// Equal reports whether two grids describe the same pixels.
+func (g Grid) Equal(o Grid) bool {
+	return g.N == o.N && g.Log10Start == o.Log10Start && g.Log10Step == o.Log10Step
+}
+
+// String formats the grid for messages.
+func (g Grid) String() string {
+	return fmt.Sprintf("grid{log10_start=%g log10_step=%g n=%d}", g.Log10Start, g.Log10Step, g.N)
+}
+
+// WavelengthAA returns the centre wavelength of pixel i in Å (i may lie
+// outside [0, N)).
+func (g Grid) WavelengthAA(i int) float64 {
+	return math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
 }
 
 // LAMOSTGrid returns the LAMOST LRS grid: 3908 pixels from

@@ -129,7 +129,7 @@ func NewEntry(file FileRecord, rec Record, prepared *spectrum.Spectrum, g Grid) 
 // vacuum wavelengths, first and last wavelengths within 1e-6 (relative),
 // and consistent per-pixel arrays. The error wraps ErrBadEntry.
 func CheckOnGrid(s *spectrum.Spectrum, g Grid) error {
-	if err := g.Validate(); err != nil {
+	if err := CheckGrid(g); err != nil {
 		return err
 	}
 	n := s.Len()

@@ -3,8 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/astroone/astroone-go/prep"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,53 +13,25 @@ import (
 	parquetzstd "github.com/parquet-go/parquet-go/compress/zstd"
 )
 
-// Grid is a log-linear wavelength grid: pixel i is centred at vacuum
-// wavelength 10^(Log10Start + i*Log10Step) Å, for i in [0, N). It has the
-// same fields as prep.Grid, so one converts to the other with Grid(g).
-type Grid struct {
-	Log10Start float64 `json:"log10_start"` // log10 of the first pixel's wavelength in Å
-	Log10Step  float64 `json:"log10_step"`  // step in log10(λ/Å) between pixels
-	N          int     `json:"n"`           // number of pixels
-}
+// Grid is the log-linear wavelength grid of a workspace: prep.Grid, with
+// ErrBadGrid for grids that cannot describe a spectrum (see CheckGrid).
+type Grid = prep.Grid
 
 // ErrBadGrid reports a grid that cannot describe any spectrum.
 var ErrBadGrid = errors.New("invalid grid")
 
-// Validate checks that the grid is finite, increasing and non-empty.
-func (g Grid) Validate() error {
-	if g.N <= 0 || !(g.Log10Step > 0) || math.IsInf(g.Log10Step, 0) ||
-		math.IsNaN(g.Log10Start) || math.IsInf(g.Log10Start, 0) {
-		return fmt.Errorf("%w: %v", ErrBadGrid, g)
+// CheckGrid validates g (prep.Grid.Validate), wrapping a failure in
+// ErrBadGrid.
+func CheckGrid(g Grid) error {
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadGrid, err)
 	}
 	return nil
 }
 
-// Equal reports whether two grids describe the same pixels.
-func (g Grid) Equal(o Grid) bool {
-	return g.N == o.N && g.Log10Start == o.Log10Start && g.Log10Step == o.Log10Step
-}
-
-// String formats the grid for messages.
-func (g Grid) String() string {
-	return fmt.Sprintf("grid{log10_start=%g log10_step=%g n=%d}", g.Log10Start, g.Log10Step, g.N)
-}
-
-// WavelengthAA returns the wavelength of pixel i in Å.
-func (g Grid) WavelengthAA(i int) float64 {
-	return math.Pow(10, g.Log10Start+float64(i)*g.Log10Step)
-}
-
-// Wavelengths returns the wavelengths of all N pixels in Å.
-func (g Grid) Wavelengths() []float64 {
-	w := make([]float64, max(g.N, 0))
-	for i := range w {
-		w[i] = g.WavelengthAA(i)
-	}
-	return w
-}
-
-// keyValues returns the grid as string key/value pairs with a key prefix.
-func (g Grid) keyValues(prefix string) map[string]string {
+// gridKeyValues returns the grid as string key/value pairs with a key
+// prefix (Parquet metadata, catalog meta table).
+func gridKeyValues(g Grid, prefix string) map[string]string {
 	return map[string]string{
 		prefix + "log10_start": strconv.FormatFloat(g.Log10Start, 'g', -1, 64),
 		prefix + "log10_step":  strconv.FormatFloat(g.Log10Step, 'g', -1, 64),
@@ -76,7 +48,7 @@ func parseGrid(start, step, n string) (Grid, error) {
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return Grid{}, fmt.Errorf("%w: %w", ErrBadGrid, err)
 	}
-	return g, g.Validate()
+	return g, CheckGrid(g)
 }
 
 // ShardRow is one spectrum in a shard, on the shard's grid. Mask holds the
@@ -122,7 +94,7 @@ var zstdFastest = parquetzstd.Codec{Level: parquetzstd.SpeedFastest}
 // renames it to path and fsyncs the directory. On error nothing is left at
 // path and the temporary file is removed.
 func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
-	if err := g.Validate(); err != nil {
+	if err := CheckGrid(g); err != nil {
 		return fmt.Errorf("write shard %s: %w", path, err)
 	}
 	for i := range rows {
@@ -148,7 +120,7 @@ func WriteShard(path string, g Grid, rows []ShardRow) (err error) {
 	for _, col := range []string{"flux", "ivar", "mask", "or_mask"} {
 		opts = append(opts, parquet.SkipPageBounds(col, "list", "element"), parquet.SkipPageStatistics(col, "list", "element"))
 	}
-	for k, v := range g.keyValues("") {
+	for k, v := range gridKeyValues(g, "") {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
 	pw := parquet.NewGenericWriter[ShardRow](f, opts...)

@@ -375,7 +375,7 @@ func (w *Workspace) SetGrid(g Grid) error {
 	if w.readOnly {
 		return ErrReadOnly
 	}
-	if err := g.Validate(); err != nil {
+	if err := CheckGrid(g); err != nil {
 		return err
 	}
 	w.mu.Lock()
@@ -395,7 +395,7 @@ func (w *Workspace) SetGrid(g Grid) error {
 		return fmt.Errorf("set grid: %w", err)
 	}
 	defer tx.Rollback()
-	for k, v := range g.keyValues("grid_") {
+	for k, v := range gridKeyValues(g, "grid_") {
 		if _, err := tx.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)`, k, v); err != nil {
 			return fmt.Errorf("set grid: %w", err)
 		}
