@@ -46,12 +46,12 @@ type Record struct {
 	ID              string // spectrum id from the file (OBSID, PLATE-MJD-FIBER, ...); not unique
 	SHA256          string // sha256 of the source file; unique
 	Path            string // source file
-	Survey          string
-	Layout          string
-	DataRelease     string
-	Designation     string
-	RA, Dec         float64 // degrees, J2000
-	Class, Subclass string
+	Survey          string  // LAMOST, SDSS or generic
+	Layout          string  // file layout it was read from (spectrum.Layout)
+	DataRelease     string  // survey data release (LAMOST DATA_V, SDSS RELEASE/RUN2D)
+	Designation     string  // survey designation, e.g. LAMOST "J220848.54-020324.3"
+	RA, Dec         float64 // degrees, J2000; NaN when unknown
+	Class, Subclass string  // survey pipeline class and subclass (e.g. STAR, G7)
 	// Z is the pipeline redshift (for stars RV/c, as surveys report it) and
 	// ZErr its uncertainty; ZWarning the survey's redshift warning bits
 	// (SDSS ZWARNING, 0 = none), -1 when the file has none.
