@@ -43,9 +43,9 @@ type FileRecord struct {
 // and where its pixels are. Unknown numbers are NaN (NULL in the catalog),
 // unknown strings are empty.
 type Record struct {
-	ID              string // spectrum id from the file (OBSID, PLATE-MJD-FIBER, ...); not unique
-	SHA256          string // sha256 of the source file; unique
-	Path            string // source file
+	ID              string  // spectrum id from the file (OBSID, PLATE-MJD-FIBER, ...); not unique
+	SHA256          string  // sha256 of the source file; unique
+	Path            string  // source file
 	Survey          string  // LAMOST, SDSS or generic
 	Layout          string  // file layout it was read from (spectrum.Layout)
 	DataRelease     string  // survey data release (LAMOST DATA_V, SDSS RELEASE/RUN2D)
