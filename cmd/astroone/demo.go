@@ -76,16 +76,19 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "\n   files that were not ingested, and why:")
+	var notIngested []store.FileRecord
 	for _, st := range []store.Status{store.StatusFailed, store.StatusDuplicate} {
 		f, err := ws.Files(st, 0)
 		if err != nil {
 			return err
 		}
-		if err := store.WriteFiles(stdout, f); err != nil {
-			return err
-		}
+		notIngested = append(notIngested, f...)
 	}
-	fmt.Fprintf(stdout, "\nNext: astroone catalog --workspace %s --class QSO --min-snr 20\n", wsDir)
+	if err := store.WriteFiles(stdout, notIngested); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nNext (build the binary with: go build ./cmd/astroone):\n")
+	fmt.Fprintf(stdout, "      astroone catalog --workspace %s --class QSO --min-snr 20\n", wsDir)
 	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, "spec-100000000.fits"))
 	return nil
 }
