@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -204,5 +205,32 @@ func TestWriteSampleDeterministic(t *testing.T) {
 	}
 	if !bytes.HasPrefix(a["labels.csv"], []byte("id,file,class,subclass,teff,logg,feh,rv_kms,z,ebv,snr_g\n")) || bytes.Count(a["labels.csv"], []byte("\n")) != 13 {
 		t.Errorf("labels.csv:\n%s", a["labels.csv"])
+	}
+}
+
+func TestWriteTroubleFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteSample(context.Background(), SampleOptions{Dir: dir, N: 2, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := WriteTroubleFiles(dir, 1, "spec-100000000.fits")
+	if err != nil || n != 5 {
+		t.Fatalf("wrote %d files, %v; want 5", n, err)
+	}
+	orig, _ := os.ReadFile(filepath.Join(dir, "spec-100000000.fits"))
+	cp, _ := os.ReadFile(filepath.Join(dir, "spec-100000000_copy.fits"))
+	tr, _ := os.ReadFile(filepath.Join(dir, "truncated.fits"))
+	if !bytes.Equal(orig, cp) || len(tr) != len(orig)/2 || !bytes.Equal(tr, orig[:len(orig)/2]) {
+		t.Error("copy or truncated file wrong")
+	}
+	for i, want := range []spectrum.Layout{spectrum.LayoutSDSSCoadd, spectrum.LayoutLAMOSTImage, spectrum.LayoutLAMOSTTable} {
+		name := fmt.Sprintf("extra-%d-%s.fits", i, want)
+		if want == spectrum.LayoutLAMOSTTable {
+			name += ".gz"
+		}
+		s, err := spectrum.ReadFile(filepath.Join(dir, name))
+		if err != nil || s.Meta.Layout != want || s.Meta.ID != fmt.Sprint(200000000+i) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/astroone/astroone-go/progress"
 	"github.com/astroone/astroone-go/sim"
-	"github.com/astroone/astroone-go/spectrum"
 	"github.com/astroone/astroone-go/store"
 )
 
@@ -48,7 +47,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	extras, err := demoAwkwardFiles(files, *seed)
+	extras, err := sim.WriteTroubleFiles(files, *seed, "spec-100000000.fits")
 	if err != nil {
 		return err
 	}
@@ -93,34 +92,3 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// demoAwkwardFiles adds files that exercise the readers and the
-// accounting: other layouts, gzip, a byte-identical duplicate and a
-// truncated file. It returns how many it wrote.
-func demoAwkwardFiles(dir string, seed uint64) (int, error) {
-	q := sim.NewQuick(seed + 1)
-	written := 0
-	for i, layout := range []spectrum.Layout{spectrum.LayoutSDSSCoadd, spectrum.LayoutLAMOSTImage, spectrum.LayoutLAMOSTTable} {
-		s, _ := q.Spectrum(i)
-		s.Meta.ID = fmt.Sprint(200000000 + i) // other objects: ids apart from the main sample's
-		name := fmt.Sprintf("extra-%d-%s.fits", i, layout)
-		if layout == spectrum.LayoutLAMOSTTable {
-			name += ".gz"
-		}
-		if err := spectrum.WriteFile(filepath.Join(dir, name), s, layout); err != nil {
-			return written, err
-		}
-		written++
-	}
-	orig := filepath.Join(dir, "spec-100000000.fits")
-	data, err := os.ReadFile(orig)
-	if err != nil {
-		return written, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "spec-100000000_copy.fits"), data, 0o644); err != nil {
-		return written, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "truncated.fits"), data[:len(data)/2], 0o644); err != nil {
-		return written, err
-	}
-	return written + 2, nil
-}
