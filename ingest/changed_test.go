@@ -1,11 +1,14 @@
 package ingest
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/astroone/astroone-go/spectrum"
 	"github.com/astroone/astroone-go/store"
 )
 
@@ -48,6 +51,12 @@ func TestChangedFilesLoseNothing(t *testing.T) {
 			wantOK: map[string]string{"a.fits": "Y", "b.fits": "X"}, wantIngested: 1,
 		},
 		{
+			name:   "original changes while a duplicate and a new copy hold its old content",
+			before: []inputFile{{"a.fits", x}, {"c.fits", x}},
+			after:  []inputFile{{"a.fits", y}, {"b.fits", x}},
+			wantOK: map[string]string{"a.fits": "Y", "c.fits": "X"}, wantDupOf: map[string]string{"b.fits": "c.fits"}, wantIngested: 1,
+		},
+		{
 			name:      "a touched original keeps its duplicates",
 			before:    []inputFile{{"a.fits", x}, {"b.fits", x}},
 			after:     []inputFile{{"a.fits", x}},
@@ -56,36 +65,65 @@ func TestChangedFilesLoseNothing(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			in := t.TempDir()
-			writeInputs(t, in, c.before)
-			ws := openWS(t, filepath.Join(t.TempDir(), "ws"))
-			runOK(t, baseOptions(ws, in))
-			writeInputs(t, in, c.after)
-			future := time.Now().Add(time.Hour)
-			for _, f := range c.after {
-				os.Chtimes(filepath.Join(in, f.name), future, future)
+		for _, shard := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/shard %d", c.name, shard), func(t *testing.T) {
+				checkChange(t, c.before, c.after, shard, nil, c.wantOK, c.wantDupOf, c.wantIngested)
+			})
+		}
+	}
+	// The same bytes, now failing (a stricter reader, a read error): the
+	// content leaves the path, and its duplicate inherits it.
+	t.Run("original now fails with the same bytes", func(t *testing.T) {
+		failA := func(path string) (*spectrum.Spectrum, error) {
+			if filepath.Base(path) == "a.fits" {
+				return nil, errors.New("now unreadable")
 			}
-			sum := runOK(t, baseOptions(ws, in))
-			if sum.Ingested != c.wantIngested {
-				t.Errorf("second run ingested %d, want %d (%+v)", sum.Ingested, c.wantIngested, sum)
-			}
-			files := checkConsistent(t, ws, true)
-			for name, id := range c.wantOK {
-				p := filepath.Join(in, name)
-				if f := files[p]; f.Status != store.StatusOK {
-					t.Errorf("%s: %+v, want ok", name, f)
-				}
-				rec, err := ws.Record(id)
-				if err != nil || rec.Path != p {
-					t.Errorf("spectrum %s: path %q, %v; want %s", id, rec.Path, err, p)
-				}
-			}
-			for name, orig := range c.wantDupOf {
-				if f := files[filepath.Join(in, name)]; f.Status != store.StatusDuplicate || f.DuplicateOf != filepath.Join(in, orig) {
-					t.Errorf("%s: %+v, want duplicate of %s", name, f, orig)
-				}
-			}
-		})
+			return readText(path)
+		}
+		checkChange(t, []inputFile{{"a.fits", x}, {"b.fits", x}}, []inputFile{{"a.fits", x}}, 4, failA,
+			map[string]string{"b.fits": "X"}, nil, 0)
+	})
+}
+
+// checkChange ingests before, rewrites the after files with a new mtime,
+// ingests again (with read, when set) and checks the outcome: the files
+// in wantOK hold the spectrum with the given id, those in wantDupOf are
+// duplicates of the given file, and the second run added wantIngested.
+func checkChange(t *testing.T, before, after []inputFile, shard int, read func(string) (*spectrum.Spectrum, error),
+	wantOK, wantDupOf map[string]string, wantIngested int64) {
+	t.Helper()
+	in := t.TempDir()
+	writeInputs(t, in, before)
+	ws := openWS(t, filepath.Join(t.TempDir(), "ws"))
+	opts := baseOptions(ws, in)
+	opts.ShardSize = shard
+	runOK(t, opts)
+	writeInputs(t, in, after)
+	future := time.Now().Add(time.Hour)
+	for _, f := range after {
+		os.Chtimes(filepath.Join(in, f.name), future, future)
+	}
+	if read != nil {
+		opts.Read = read
+	}
+	sum := runOK(t, opts)
+	if sum.Ingested != wantIngested {
+		t.Errorf("second run ingested %d, want %d (%+v)", sum.Ingested, wantIngested, sum)
+	}
+	files := checkConsistent(t, ws, true)
+	for name, id := range wantOK {
+		p := filepath.Join(in, name)
+		if f := files[p]; f.Status != store.StatusOK {
+			t.Errorf("%s: %+v, want ok", name, f)
+		}
+		rec, err := ws.Record(id)
+		if err != nil || rec.Path != p {
+			t.Errorf("spectrum %s: path %q, %v; want %s", id, rec.Path, err, p)
+		}
+	}
+	for name, orig := range wantDupOf {
+		if f := files[filepath.Join(in, name)]; f.Status != store.StatusDuplicate || f.DuplicateOf != filepath.Join(in, orig) {
+			t.Errorf("%s: %+v, want duplicate of %s", name, f, orig)
+		}
 	}
 }

@@ -479,7 +479,12 @@ func (w *writer) takeInOrder() error {
 // when the shard is full.
 func (w *writer) add(e store.Entry) error {
 	if e.Replace {
+		// The content the path now holds: none for a failure (its hash may
+		// be that of the old content, which the path no longer provides).
 		w.replaced[e.File.Path] = e.File.SHA256
+		if e.File.Status == store.StatusFailed {
+			w.replaced[e.File.Path] = ""
+		}
 	}
 	if e.File.Status == store.StatusOK {
 		orig, found := w.pending[e.File.SHA256]

@@ -297,6 +297,7 @@ func (w *Workspace) Commit(entries []Entry) (err error) {
 // Statements of a commit, each prepared once per transaction.
 const (
 	sqlOldOK         = `SELECT sha256 FROM files WHERE path = ? AND status = 'ok'`
+	sqlOtherOK       = `SELECT path FROM files WHERE sha256 = ? AND status = 'ok' AND path <> ? LIMIT 1`
 	sqlFirstDup      = `SELECT path FROM files WHERE duplicate_of = ? AND sha256 = ? AND status = 'duplicate' ORDER BY path LIMIT 1`
 	sqlReparent      = `UPDATE spectra SET path = ? WHERE path = ?`
 	sqlPromote       = `UPDATE files SET status = 'ok', duplicate_of = NULL WHERE path = ?`
@@ -347,8 +348,8 @@ func (in *inserter) close() {
 }
 
 // replace removes the catalog rows of f.Path before f is inserted again.
-// When the old file was ingested with other content than f now has, and
-// other files were recorded as its duplicates, the old spectrum is kept:
+// When the old content leaves the path (f now has other content, or fails)
+// and other files were recorded as its duplicates, the old spectrum is kept:
 // its row passes to the first of those files (now ok), and the others
 // point at that one. Nothing ingested is lost when files change.
 func (in *inserter) replace(f *FileRecord) error {
@@ -363,7 +364,7 @@ func (in *inserter) replace(f *FileRecord) error {
 		return err
 	}
 	heir := ""
-	if oldSHA != "" && oldSHA != f.SHA256 {
+	if oldSHA != "" && !(f.Status == StatusOK && f.SHA256 == oldSHA) { // the content leaves this path
 		st, err := in.stmt(sqlFirstDup)
 		if err != nil {
 			return err
@@ -397,6 +398,21 @@ func (in *inserter) insert(e *Entry) error {
 	f := &e.File
 	if e.Replace {
 		if err := in.replace(f); err != nil {
+			return err
+		}
+	}
+	if f.Status == StatusOK {
+		// The catalog has the last word on duplicates: content promoted to
+		// an heir by a replace in this commit may already be ingested.
+		var orig string
+		st, err := in.stmt(sqlOtherOK)
+		if err != nil {
+			return err
+		}
+		switch err := st.QueryRow(f.SHA256, f.Path).Scan(&orig); {
+		case err == nil:
+			f.Status, f.DuplicateOf = StatusDuplicate, orig // its shard row stays unreferenced
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
 	}

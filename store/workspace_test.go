@@ -143,18 +143,17 @@ func TestRecovery(t *testing.T) {
 }
 
 // TestCommitFailureRemovesShard: a transaction that fails (here: the same
-// file sha256 committed twice) leaves neither catalog rows nor a shard.
+// path committed twice in one batch) leaves neither catalog rows nor a
+// shard.
 func TestCommitFailureRemovesShard(t *testing.T) {
 	w := openTest(t)
 	a := okEntry(t, "a.fits", specOpts{id: "a"}, 0)
 	if err := w.Commit([]Entry{a}); err != nil {
 		t.Fatal(err)
 	}
-	again := okEntry(t, "a.fits", specOpts{id: "a"}, 0)
-	again.File.Path = "/elsewhere/a.fits"
 	newFile := okEntry(t, "c.fits", specOpts{id: "c"}, 2)
-	if err := w.Commit([]Entry{newFile, again}); err == nil {
-		t.Fatal("commit of a duplicate spectrum succeeded")
+	if err := w.Commit([]Entry{newFile, newFile}); err == nil {
+		t.Fatal("commit of one path twice succeeded")
 	}
 	entries, _ := os.ReadDir(filepath.Join(w.Dir(), ShardsDir))
 	if len(entries) != 1 {
@@ -162,5 +161,32 @@ func TestCommitFailureRemovesShard(t *testing.T) {
 	}
 	if _, found, _ := w.File(newFile.File.Path); found {
 		t.Error("row of the failed batch was committed")
+	}
+}
+
+// TestCommitMakesDuplicates: an ok entry whose content is already ingested
+// from another path is stored as a duplicate of it, whatever the caller
+// decided (the catalog has the last word).
+func TestCommitMakesDuplicates(t *testing.T) {
+	w := openTest(t)
+	a := okEntry(t, "a.fits", specOpts{id: "a"}, 0)
+	if err := w.Commit([]Entry{a}); err != nil {
+		t.Fatal(err)
+	}
+	again := okEntry(t, "a.fits", specOpts{id: "a"}, 0)
+	again.File.Path = "/elsewhere/a.fits"
+	batch := []Entry{again}
+	if err := w.Commit(batch); err != nil {
+		t.Fatal(err)
+	}
+	if batch[0].File.Status != StatusDuplicate || batch[0].File.DuplicateOf != a.File.Path {
+		t.Errorf("entry after commit: %+v, want a duplicate of %s", batch[0].File, a.File.Path)
+	}
+	f, found, err := w.File("/elsewhere/a.fits")
+	if err != nil || !found || f.Status != StatusDuplicate || f.DuplicateOf != a.File.Path {
+		t.Errorf("files row %+v %v %v", f, found, err)
+	}
+	if recs, _ := w.Query(Query{}); len(recs) != 1 {
+		t.Errorf("%d spectra, want 1", len(recs))
 	}
 }
