@@ -30,9 +30,11 @@ import (
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
-// SchemaVersion is the catalog schema version this package reads and
-// writes; it is recorded in the meta table under key "schema_version".
-const SchemaVersion = 1
+// SchemaVersion is the catalog and shard schema version this package reads
+// and writes; it is recorded in the meta table under key "schema_version".
+// Version 2 added the spectra.zwarning column and the shards' or_mask
+// column; workspaces of another version are refused (ErrSchemaVersion).
+const SchemaVersion = 2
 
 // File and directory names inside a workspace.
 const (
@@ -45,7 +47,8 @@ const (
 var (
 	// ErrLocked: another process holds the workspace open for writing.
 	ErrLocked = errors.New("workspace is locked by another process")
-	// ErrSchemaVersion: the catalog was written by a newer, unknown schema.
+	// ErrSchemaVersion: the catalog was written with another schema version
+	// (re-ingest into a new workspace).
 	ErrSchemaVersion = errors.New("unsupported catalog schema version")
 	// ErrGridMismatch: a grid differs from the one the workspace already uses.
 	ErrGridMismatch = errors.New("grid differs from the workspace grid")
@@ -248,7 +251,7 @@ func (w *Workspace) migrate(readOnly bool) error {
 			return fmt.Errorf("read schema version: %w", err)
 		}
 		if n, perr := strconv.Atoi(v); perr != nil || n != SchemaVersion {
-			return fmt.Errorf("%w: catalog has %q, this program reads %d", ErrSchemaVersion, v, SchemaVersion)
+			return fmt.Errorf("%w: catalog has %q, this program reads %d: ingest the files into a new workspace", ErrSchemaVersion, v, SchemaVersion)
 		}
 		return nil
 	}

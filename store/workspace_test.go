@@ -51,7 +51,7 @@ func TestSchemaVersion(t *testing.T) {
 	tests := []struct {
 		version string
 		wantErr bool
-	}{{"1", false}, {"2", true}, {"x", true}}
+	}{{"2", false}, {"1", true}, {"3", true}, {"x", true}}
 	for _, tc := range tests {
 		t.Run(tc.version, func(t *testing.T) {
 			dir := t.TempDir()
