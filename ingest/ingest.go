@@ -86,7 +86,7 @@ type Options struct {
 // Seen = Ingested + Duplicates + Failed + Skipped.
 type Summary struct {
 	Seen       int64         `json:"seen"`       // input files found in this run
-	Ingested   int64         `json:"ingested"`   // spectra added to the workspace
+	Ingested   int64         `json:"ingested"`   // spectra added to the workspace (a duplicate that inherits a spectrum when its original changes is not counted again)
 	Duplicates int64         `json:"duplicates"` // same content as an ingested file
 	Failed     int64         `json:"failed"`     // could not be read or prepared (reason in the catalog)
 	Skipped    int64         `json:"skipped"`    // already accounted for by an earlier run

@@ -237,6 +237,27 @@ func float32Column(v []float64) []float32 {
 	return out
 }
 
+// lamostIvar returns the ivar to write in a LAMOST layout: zero where
+// MaskBad is set in either mask, since that bit is written as NODATA,
+// which readers do not treat as unusable by itself; zeros without ivar.
+func lamostIvar(s *Spectrum) []float64 {
+	out := make([]float64, s.Len())
+	copy(out, s.Ivar)
+	for i := range out {
+		var m uint32
+		if s.AndMask != nil {
+			m |= s.AndMask[i]
+		}
+		if s.OrMask != nil {
+			m |= s.OrMask[i]
+		}
+		if m&MaskBad != 0 {
+			out[i] = 0
+		}
+	}
+	return out
+}
+
 // lamostNoData is the LAMOST pixel-mask bit NODATA (bit 6, value 32): no
 // good data at this pixel.
 const lamostNoData = 32
@@ -281,10 +302,7 @@ func WriteLAMOSTTable(path string, s *Spectrum) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	ivar := s.Ivar
-	if ivar == nil {
-		ivar = make([]float64, n)
-	}
+	ivar := lamostIvar(s)
 	ph := lamostHeader(s)
 	norm, ok := s.Extra["normalization"]
 	ph.Set("NORM", int64(0), "1 if there exists a normalized spectrum")
@@ -325,10 +343,7 @@ func WriteLAMOSTImage(path string, s *Spectrum) error {
 	}
 	n := s.Len()
 	data := make([]float32, 0, 5*n)
-	ivar := s.Ivar
-	if ivar == nil {
-		ivar = make([]float64, n)
-	}
+	ivar := lamostIvar(s)
 	data = append(data, float32Column(s.Flux)...)
 	data = append(data, float32Column(ivar)...)
 	data = append(data, float32Column(s.WavelengthAA)...)

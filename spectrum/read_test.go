@@ -468,7 +468,7 @@ func TestLAMOSTMaskBad(t *testing.T) {
 	s := testSpectrum(9, 50)
 	s.AndMask[3] = MaskBad | 1
 	s.OrMask[3] = MaskBad | 5
-	s.Ivar[3] = 0
+	s.OrMask[6] = MaskBad // flagged in the or-mask only, with ivar still set
 	for _, layout := range []Layout{LayoutLAMOSTTable, LayoutLAMOSTImage} {
 		path := filepath.Join(t.TempDir(), "m.fits")
 		if err := WriteFile(path, s, layout); err != nil {
@@ -478,8 +478,11 @@ func TestLAMOSTMaskBad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.AndMask[3] != lamostNoData|1 || got.OrMask[3] != lamostNoData|5 || got.Ivar[3] != 0 {
-			t.Errorf("%s: masks %#x %#x ivar %v, want NODATA|1, NODATA|5, 0", layout, got.AndMask[3], got.OrMask[3], got.Ivar[3])
+		if got.AndMask[3] != lamostNoData|1 || got.OrMask[3] != lamostNoData|5 || got.Ivar[3] != 0 || got.Ivar[6] != 0 {
+			t.Errorf("%s: masks %#x %#x ivar %v %v, want NODATA|1, NODATA|5, 0, 0", layout, got.AndMask[3], got.OrMask[3], got.Ivar[3], got.Ivar[6])
+		}
+		if got.Ivar[7] != s.Ivar[7] {
+			t.Errorf("%s: a good pixel's ivar changed", layout)
 		}
 	}
 	s.AndMask[4] = 1<<25 | 1

@@ -110,7 +110,10 @@ func NewEntry(file FileRecord, rec Record, prepared *spectrum.Spectrum, g Grid) 
 	good := 0
 	for i := range row.Flux {
 		f, v := row.Flux[i], row.Ivar[i]
-		if f-f != 0 || v-v != 0 { // ±Inf after narrowing (NaN cannot come from prep)
+		if f-f != 0 || v-v != 0 { // NaN or ±Inf
+			if pf, pv := prepared.Flux[i], prepared.Ivar[i]; pf-pf != 0 || pv-pv != 0 {
+				return Entry{}, fmt.Errorf("%w: pixel %d has flux %g, ivar %g: not finite", ErrBadEntry, i, pf, pv)
+			}
 			return Entry{}, fmt.Errorf("%w: pixel %d (flux %g, ivar %g) does not fit in float32; rescale the flux (e.g. to 1e-17 erg/s/cm²/Å)",
 				ErrBadEntry, i, prepared.Flux[i], prepared.Ivar[i])
 		}
