@@ -45,12 +45,12 @@ func (k Kind) String() string {
 // CHECKSUM and DATASUM (they would not match the new bytes). HDUs kept as
 // Raw bytes cannot be written.
 type HDU struct {
-	Header   *Header
-	Kind     Kind
-	Image    *Image
-	Table    *Table
-	Raw      []byte
-	XTension string // XTENSION value for KindOther/KindASCIITable
+	Header   *Header // all cards as read, or the cards to write besides the generated ones
+	Kind     Kind    // primary, IMAGE, BINTABLE, TABLE or other
+	Image    *Image  // the data of a primary HDU or IMAGE extension
+	Table    *Table  // the data of a BINTABLE extension
+	Raw      []byte  // the data of other extension types, unpadded
+	XTension string  // XTENSION value for KindOther/KindASCIITable
 }
 
 // Name returns the EXTNAME of the HDU, or "" if it has none.
@@ -68,8 +68,8 @@ func (h *HDU) Name() string {
 // FITS order: the first axis (NAXIS1) varies fastest. Axes lists NAXIS1,
 // NAXIS2, ...; an empty image has no axes and nil Data.
 type Image struct {
-	Axes  []int
-	Data  any
+	Axes  []int   // NAXIS1, NAXIS2, ...
+	Data  any     // stored values, a typed slice chosen by BITPIX
 	Scale float64 // BSCALE (1 when absent)
 	Zero  float64 // BZERO (0 when absent)
 	// Blank is the BLANK value for integer images (undefined pixels);

@@ -34,9 +34,9 @@ const CardSize = 80
 // comment after another value is cut at column 80. Keywords longer than 8
 // characters or outside A-Z 0-9 - _ are written as HIERARCH cards.
 type Card struct {
-	Key     string
-	Value   any
-	Comment string
+	Key     string // upper-case keyword; for HIERARCH cards the words after HIERARCH
+	Value   any    // string, int64, float64, bool, complex128, or nil
+	Comment string // comment after the value, or the text of a commentary card
 }
 
 // IsCommentary reports whether the card carries text rather than a value:
@@ -53,7 +53,7 @@ func isCommentaryKey(k string) bool {
 
 // Header is an ordered list of cards. The zero value is an empty header.
 type Header struct {
-	Cards []Card
+	Cards []Card // in file order; CONTINUE cards are joined into the card they continue
 }
 
 // ErrMissingKey is returned when a requested keyword is absent.

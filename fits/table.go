@@ -28,11 +28,11 @@ type Column struct {
 // Table is the data of a BINTABLE extension: the main table (NRows rows of
 // RowLen bytes each, big-endian as in the file) and the heap.
 type Table struct {
-	Columns []Column
-	NRows   int
-	RowLen  int
-	rows    []byte // NRows*RowLen bytes
-	heap    []byte // bytes of the heap, starting at THEAP
+	Columns []Column // in TFIELDS order
+	NRows   int      // NAXIS2
+	RowLen  int      // NAXIS1, bytes per row
+	rows    []byte   // NRows*RowLen bytes
+	heap    []byte   // bytes of the heap, starting at THEAP
 }
 
 // typeSize returns the number of bytes one element of type t takes.

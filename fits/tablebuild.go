@@ -16,15 +16,15 @@ import (
 // the repeat count, e.g. 3908E). Scale/Zero/Null are written as
 // TSCALn/TZEROn/TNULLn when set; the data are the stored values.
 type ColumnData struct {
-	Name    string
-	Unit    string
-	Dim     []int // TDIMn, fastest axis first (optional)
-	Scale   float64
-	Zero    float64
-	Null    int64
-	HasNull bool
-	Width   int // width of a string column (0: the longest value, at least 1)
-	Data    any
+	Name    string  // TTYPEn
+	Unit    string  // TUNITn (optional)
+	Dim     []int   // TDIMn, fastest axis first (optional)
+	Scale   float64 // TSCALn (0 or 1: none)
+	Zero    float64 // TZEROn (0: none)
+	Null    int64   // TNULLn of an integer column, when HasNull
+	HasNull bool    // whether Null is written
+	Width   int     // width of a string column (0: the longest value, at least 1)
+	Data    any     // one value (or fixed-length vector) per row; see the type's comment
 }
 
 // NewTable builds a binary table from columns that all have the same

@@ -17,17 +17,17 @@ import (
 // Series is one line of a plot. Points whose X or Y is not finite break
 // the line (a gap) instead of being drawn.
 type Series struct {
-	Name  string
-	X, Y  []float64
-	Color string // CSS colour; a default palette is used when empty
+	Name  string    // legend label (a legend is drawn for several series)
+	X, Y  []float64 // coordinates, in data units
+	Color string    // CSS colour; a default palette is used when empty
 }
 
 // Figure describes a plot.
 type Figure struct {
-	Title          string
-	XLabel, YLabel string
-	Width, Height  int // pixels; 900x360 when zero
-	Series         []Series
+	Title          string   // drawn above the plot
+	XLabel, YLabel string   // axis titles
+	Width, Height  int      // pixels; 900x360 when zero
+	Series         []Series // drawn in order, later ones on top
 	// YRange fixes the y axis; when both are zero the range is chosen from
 	// the data, ignoring the most extreme 0.5% at each end so that a few
 	// bad pixels do not flatten the spectrum.

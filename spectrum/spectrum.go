@@ -72,12 +72,12 @@ type Meta struct {
 type Spectrum struct {
 	WavelengthAA []float64 // wavelength of each pixel centre, Å
 	Vacuum       bool      // true for vacuum wavelengths, false for air
-	Flux         []float64
-	Ivar         []float64
-	AndMask      []uint32
-	OrMask       []uint32
-	FluxUnit     string
-	Meta         Meta
+	Flux         []float64 // flux density per pixel, in FluxUnit
+	Ivar         []float64 // inverse variance of Flux, FluxUnit^-2; 0 = no information; nil = unknown
+	AndMask      []uint32  // survey and-mask bits (bad in every exposure), plus MaskBad; may be nil
+	OrMask       []uint32  // survey or-mask bits (bad in some exposure), plus MaskBad; may be nil
+	FluxUnit     string    // unit of Flux, e.g. "1e-17 erg/s/cm^2/Angstrom"
+	Meta         Meta      // identification and pipeline results
 	// Extra holds further per-pixel arrays a layout carries, keyed by a
 	// lower-case name: "normalization" (LAMOST), "wdisp", "sky", "model"
 	// (SDSS), "continuum_subtracted" (SDSS spSpec). Each has Len() values.

@@ -80,15 +80,15 @@ func (w *Workspace) Each(q Query, fn func(Record) error) error {
 
 // FileCounts counts the rows of table files by status.
 type FileCounts struct {
-	OK        int `json:"ok"`
-	Duplicate int `json:"duplicate"`
-	Failed    int `json:"failed"`
+	OK        int `json:"ok"`        // files whose spectrum is in the workspace
+	Duplicate int `json:"duplicate"` // files with the content of an ingested file
+	Failed    int `json:"failed"`    // files that could not be ingested (with a reason)
 }
 
 // Summary describes a workspace's contents.
 type Summary struct {
-	Files    FileCounts     `json:"files"`
-	Spectra  int            `json:"spectra"`
+	Files    FileCounts     `json:"files"`     // input files by outcome
+	Spectra  int            `json:"spectra"`   // rows of table spectra
 	ByClass  map[string]int `json:"by_class"`  // spectra per class ("" = unknown)
 	BySurvey map[string]int `json:"by_survey"` // spectra per survey
 	SNRKnown int            `json:"snr_known"` // spectra with a known best S/N

@@ -55,12 +55,12 @@ func parseGrid(start, step, n string) (Grid, error) {
 // survey's and-mask bits and OrMask its or-mask bits (both with
 // spectrum.MaskBad where prep rejected a pixel).
 type ShardRow struct {
-	ID     string    `parquet:"id"`
-	SHA256 string    `parquet:"sha256"`
-	Flux   []float32 `parquet:"flux,list"`
-	Ivar   []float32 `parquet:"ivar,list"`
-	Mask   []uint32  `parquet:"mask,list"`
-	OrMask []uint32  `parquet:"or_mask,list"`
+	ID     string    `parquet:"id"`           // spectrum id (Record.ID)
+	SHA256 string    `parquet:"sha256"`       // sha256 of the source file (Record.SHA256)
+	Flux   []float32 `parquet:"flux,list"`    // flux on the grid, in Record.FluxUnit
+	Ivar   []float32 `parquet:"ivar,list"`    // inverse variance on the grid; 0 = no information
+	Mask   []uint32  `parquet:"mask,list"`    // and-mask bits on the grid
+	OrMask []uint32  `parquet:"or_mask,list"` // or-mask bits on the grid
 }
 
 // ErrBadShard reports a shard file or row that is inconsistent.
