@@ -91,4 +91,3 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, "spec-100000000.fits"))
 	return nil
 }
-
