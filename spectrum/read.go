@@ -19,9 +19,9 @@ import (
 var ErrUnknownLayout = errors.New("unrecognised spectrum layout")
 
 // MaxFileBytes bounds the size of one spectrum file, compressed or not
-// (256 MiB; a survey spectrum file is well under 10 MiB), so that a stray
-// huge file is refused instead of filling memory.
-const MaxFileBytes = 256 << 20
+// (64 MiB; survey spectrum files are well under 10 MiB), so that a stray
+// huge file or a gzip bomb is refused instead of filling memory.
+const MaxFileBytes = 64 << 20
 
 // ReadFile reads one spectrum from a FITS (optionally gzipped) or text/CSV
 // file, choosing the layout from the file's structure.
