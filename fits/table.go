@@ -180,6 +180,12 @@ func (t *Table) Float64s(col, row int) ([]float64, error) {
 // concatenated (Float64s of row 0, then row 1, ...): a whole SDSS-style
 // one-row-per-pixel column in one call and one allocation.
 func (t *Table) ColumnFloat64s(col int) ([]float64, error) {
+	return t.ColumnFloat64sInto(col, nil)
+}
+
+// ColumnFloat64sInto is ColumnFloat64s writing into dst when it has the
+// capacity (a scratch buffer reused across files), else into a new slice.
+func (t *Table) ColumnFloat64sInto(col int, dst []float64) ([]float64, error) {
 	if col < 0 || col >= len(t.Columns) {
 		return nil, fmt.Errorf("column %d out of range [0,%d)", col, len(t.Columns))
 	}
@@ -195,7 +201,12 @@ func (t *Table) ColumnFloat64s(col int) ([]float64, error) {
 		}
 		return out, nil
 	}
-	out := make([]float64, t.NRows*c.Repeat)
+	out := dst[:0]
+	if n := t.NRows * c.Repeat; cap(out) >= n {
+		out = out[:n]
+	} else {
+		out = make([]float64, n)
+	}
 	if c.Repeat == 1 && c.Type != 'A' && c.Type != 'X' && c.Type != 'C' && c.Type != 'M' {
 		// One value per row (SDSS: one row per pixel): decode in place,
 		// without a field lookup per row.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/astroone/astroone-go/fits"
 )
@@ -228,19 +229,35 @@ func readIvarAndMasks(s *Spectrum, t *fits.Table, ivar, andMask, orMask string) 
 	if s.Ivar == nil {
 		return fmt.Errorf("no %s column", ivar)
 	}
-	for _, m := range []struct {
-		name string
-		dst  *[]uint32
-	}{{andMask, &s.AndMask}, {orMask, &s.OrMask}} {
-		v, err := optionalColumn(t, m.name, len(s.Flux))
-		if err == nil {
-			*m.dst, err = toMask(v, m.name)
-		}
-		if err != nil {
-			return err
-		}
+	if s.AndMask, err = maskColumn(t, andMask, len(s.Flux)); err != nil {
+		return err
 	}
-	return nil
+	s.OrMask, err = maskColumn(t, orMask, len(s.Flux))
+	return err
+}
+
+// maskScratch recycles the float64 buffer mask columns are decoded into
+// before they become bits: one less large allocation per mask per file.
+var maskScratch = sync.Pool{New: func() any { return new([]float64) }}
+
+// maskColumn reads an optional mask column of n values as bits (nil when
+// the table has no such column).
+func maskColumn(t *fits.Table, name string, n int) ([]uint32, error) {
+	i, err := t.ColumnIndex(name)
+	if err != nil {
+		return nil, nil
+	}
+	scratch := maskScratch.Get().(*[]float64)
+	defer maskScratch.Put(scratch)
+	v, err := t.ColumnFloat64sInto(i, *scratch)
+	if err != nil {
+		return nil, fmt.Errorf("column %s: %w", name, err)
+	}
+	*scratch = v
+	if len(v) != n {
+		return nil, fmt.Errorf("column %s has %d values, flux has %d", name, len(v), n)
+	}
+	return toMask(v, name)
 }
 
 // toMask converts mask values stored as numbers to bits, rejecting values
