@@ -209,7 +209,23 @@ func (t *Table) ColumnFloat64sInto(col int, dst []float64) ([]float64, error) {
 	}
 	if c.Repeat == 1 && c.Type != 'A' && c.Type != 'X' && c.Type != 'C' && c.Type != 'M' {
 		// One value per row (SDSS: one row per pixel): decode in place,
-		// without a field lookup per row.
+		// without a field lookup per row; the common unscaled float32 and
+		// int32 columns without a per-value call.
+		plain := (c.Scale == 0 || c.Scale == 1) && c.Zero == 0
+		switch {
+		case c.Type == 'E' && plain:
+			for r := range t.NRows {
+				start := r*t.RowLen + c.Offset
+				out[r] = float64(math.Float32frombits(binary.BigEndian.Uint32(t.rows[start : start+4])))
+			}
+			return out, nil
+		case c.Type == 'J' && plain && !c.HasNull:
+			for r := range t.NRows {
+				start := r*t.RowLen + c.Offset
+				out[r] = float64(int32(binary.BigEndian.Uint32(t.rows[start : start+4])))
+			}
+			return out, nil
+		}
 		var one [1]float64
 		for r := range t.NRows {
 			start := r*t.RowLen + c.Offset

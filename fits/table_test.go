@@ -344,6 +344,9 @@ func TestColumnFloat64s(t *testing.T) {
 	tab, err := NewTable([]ColumnData{
 		{Name: "s", Data: []int16{1, -2, 7, 3}, Scale: 0.5, Zero: 10, HasNull: true, Null: 7},
 		{Name: "v", Data: [][]float32{{1, 2}, {3, 4}, {5, 6}, {7, 8}}},
+		{Name: "e", Data: []float32{1.5, -2.25, 3e30, float32(math.Inf(1))}},
+		{Name: "j", Data: []int32{-7, 0, 1 << 30, -1 << 31}},
+		{Name: "es", Data: []float32{1, 2, 3, 4}, Scale: 2, Zero: -1},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -367,10 +370,19 @@ func TestColumnFloat64s(t *testing.T) {
 			}
 		}
 	}
+	if e, _ := tab.ColumnFloat64s(2); e[1] != -2.25 || !math.IsInf(e[3], 1) {
+		t.Errorf("float32 column = %v", e)
+	}
+	if j, _ := tab.ColumnFloat64s(3); j[0] != -7 || j[3] != -(1<<31) {
+		t.Errorf("int32 column = %v", j)
+	}
+	if es, _ := tab.ColumnFloat64s(4); es[0] != 1 || es[3] != 7 {
+		t.Errorf("scaled float32 column = %v, want 2x-1", es)
+	}
 	if v, _ := tab.ColumnFloat64s(0); v[0] != 10.5 || v[1] != 9 || !math.IsNaN(v[2]) {
 		t.Errorf("scaled column = %v, want [10.5 9 NaN 11.5]", v)
 	}
-	if _, err := tab.ColumnFloat64s(5); err == nil {
+	if _, err := tab.ColumnFloat64s(9); err == nil {
 		t.Error("no error for a column out of range")
 	}
 }
