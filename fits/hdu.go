@@ -145,11 +145,16 @@ func (im *Image) check() error {
 // pixels of integer images as NaN. Unsigned 64-bit data (Zero = 2^63)
 // convert without the rounding of the formula, to the nearest float64.
 func (im *Image) Float64s() []float64 {
+	return im.physical(0, sliceLen(im.Data))
+}
+
+// physical returns the physical values of stored elements [lo, hi).
+func (im *Image) physical(lo, hi int) []float64 {
 	scale := im.Scale
 	if scale == 0 {
 		scale = 1
 	}
-	out := make([]float64, sliceLen(im.Data))
+	out := make([]float64, hi-lo)
 	conv := func(i int, v int64) {
 		if im.HasBlank && v == im.Blank {
 			out[i] = math.NaN()
@@ -159,27 +164,27 @@ func (im *Image) Float64s() []float64 {
 	}
 	switch d := im.Data.(type) {
 	case []uint8:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			conv(i, int64(v))
 		}
 	case []int16:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			conv(i, int64(v))
 		}
 	case []int32:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			conv(i, int64(v))
 		}
 	case []int64:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			conv(i, v)
 		}
 	case []float32:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			out[i] = im.Zero + scale*float64(v)
 		}
 	case []float64:
-		for i, v := range d {
+		for i, v := range d[lo:hi] {
 			out[i] = im.Zero + scale*v
 		}
 	}
@@ -207,8 +212,7 @@ func (im *Image) Row(j int) ([]float64, error) {
 	if j < 0 || j >= rows {
 		return nil, fmt.Errorf("row %d out of range [0,%d)", j, rows)
 	}
-	all := im.Float64s() // simple and correct; images of spectra are small
-	return all[j*n1 : (j+1)*n1], nil
+	return im.physical(j*n1, (j+1)*n1), nil
 }
 
 func sliceLen(d any) int {
