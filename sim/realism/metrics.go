@@ -1,0 +1,217 @@
+package realism
+
+import (
+	"math"
+	"slices"
+)
+
+// Interval is a wavelength range [FromAA, ToAA] (vacuum Å) with the reason
+// it is excluded from a comparison.
+type Interval struct {
+	FromAA, ToAA float64
+	Why          string
+}
+
+// TelluricBands are the strong telluric absorption bands in the LAMOST
+// range, vacuum Å (air values +0.03%, rounded outward): O₂ B and A bands
+// and the H₂O bands at 7200, 8200 and 9000 Å, with the extents of the
+// Kitt Peak telluric atlas (Hinkle, Wallace & Livingston 2003) as used by
+// SDSS and LAMOST telluric correction windows.
+var TelluricBands = []Interval{
+	{6865, 6960, "telluric O2 B band"},
+	{7160, 7345, "telluric H2O"},
+	{7590, 7705, "telluric O2 A band"},
+	{8130, 8360, "telluric H2O"},
+	{8940, 9250, "telluric H2O"},
+}
+
+// SkyLines are the strongest night-sky emission lines in the LAMOST range
+// (vacuum Å, ±6 Å: a few LSF widths at R≈1800), whose subtraction
+// residuals dominate real spectra there: [O I] 5577, Na D 5890/5896 (also
+// inside the dichroic gap), [O I] 6300 and 6364 (Osterbrock et al. 1996,
+// PASP 108, 277).
+var SkyLines = []Interval{
+	{5573, 5585, "sky [O I] 5577"},
+	{5885, 5903, "sky Na D"},
+	{6296, 6308, "sky [O I] 6300"},
+	{6360, 6372, "sky [O I] 6364"},
+}
+
+// LAMOSTDichroic is the overlap of the blue and red arms of the LAMOST
+// spectrographs, where the two are spliced and the flux is unreliable
+// (Luo et al. 2015, RAA 15, 1095: arms 3700–5900 and 5700–9000 Å).
+var LAMOSTDichroic = Interval{5700, 6000, "LAMOST dichroic (blue/red arm splice)"}
+
+// LAMOSTExclusions are the intervals left out of every comparison with a
+// real or simulated LAMOST spectrum: tellurics, strong sky lines and the
+// dichroic region.
+func LAMOSTExclusions() []Interval {
+	out := append([]Interval{LAMOSTDichroic}, TelluricBands...)
+	return append(out, SkyLines...)
+}
+
+// Excluded reports whether λ (Å) lies in one of the intervals.
+func Excluded(waveAA float64, ex []Interval) bool {
+	for _, iv := range ex {
+		if waveAA >= iv.FromAA && waveAA <= iv.ToAA {
+			return true
+		}
+	}
+	return false
+}
+
+// Pearson returns the Pearson correlation coefficient of x and y over the
+// pixels with use[i] (all pixels when use is nil) whose values are both
+// finite. It is NaN with fewer than two such pixels or when either has no
+// variance. Sums are taken about the means (two passes) to avoid the
+// cancellation of the one-pass formula.
+func Pearson(x, y []float64, use []bool) float64 {
+	n := min(len(x), len(y))
+	var mx, my float64
+	k := 0
+	for i := range n {
+		if ok(x, y, use, i) {
+			mx += x[i]
+			my += y[i]
+			k++
+		}
+	}
+	if k < 2 {
+		return math.NaN()
+	}
+	mx /= float64(k)
+	my /= float64(k)
+	var sxx, syy, sxy float64
+	for i := range n {
+		if ok(x, y, use, i) {
+			dx, dy := x[i]-mx, y[i]-my
+			sxx += dx * dx
+			syy += dy * dy
+			sxy += dx * dy
+		}
+	}
+	if sxx == 0 || syy == 0 {
+		return math.NaN()
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// RMSDiff returns the root mean square of x−y over the usable pixels (as
+// for Pearson), and NaN when there are none.
+func RMSDiff(x, y []float64, use []bool) float64 {
+	var s float64
+	k := 0
+	for i := range min(len(x), len(y)) {
+		if ok(x, y, use, i) {
+			d := x[i] - y[i]
+			s += d * d
+			k++
+		}
+	}
+	if k == 0 {
+		return math.NaN()
+	}
+	return math.Sqrt(s / float64(k))
+}
+
+// Count returns the number of usable pixels (as for Pearson).
+func Count(x, y []float64, use []bool) int {
+	k := 0
+	for i := range min(len(x), len(y)) {
+		if ok(x, y, use, i) {
+			k++
+		}
+	}
+	return k
+}
+
+func ok(x, y []float64, use []bool, i int) bool {
+	return (use == nil || use[i]) && finite(x[i]) && finite(y[i])
+}
+
+// RunningMedian returns the median of the usable values of x (use[i], or
+// all when use is nil, and finite) within ±half pixels of each pixel, NaN
+// where the window holds none. It is O(n·half·log half): meant for
+// report plots and continuum-shape ratios, not for a hot loop.
+func RunningMedian(x []float64, use []bool, half int) []float64 {
+	out := make([]float64, len(x))
+	buf := make([]float64, 0, 2*half+1)
+	for i := range x {
+		buf = buf[:0]
+		for j := max(0, i-half); j <= min(len(x)-1, i+half); j++ {
+			if (use == nil || use[j]) && finite(x[j]) {
+				buf = append(buf, x[j])
+			}
+		}
+		out[i] = medianInPlace(buf)
+	}
+	return out
+}
+
+// medianInPlace sorts v and returns its median (NaN when empty).
+func medianInPlace(v []float64) float64 {
+	n := len(v)
+	if n == 0 {
+		return math.NaN()
+	}
+	slices.Sort(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return 0.5 * (v[n/2-1] + v[n/2])
+}
+
+// ShapeStats summarises the continuum-shape ratio of two spectrophotometric
+// spectra.
+type ShapeStats struct {
+	// Ratio is the smoothed ratio sim/real at every pixel, scaled so that
+	// its median over the usable pixels is 1 (NaN where undefined).
+	Ratio []float64
+	// RMS is the RMS of Ratio−1 over the usable pixels (a fractional flux
+	// error of the continuum shape).
+	RMS float64
+	// MaxAbs is the largest |Ratio−1| over the usable pixels.
+	MaxAbs float64
+}
+
+// ContinuumShape compares the raw (not continuum-normalised) shapes of sim
+// and real: the per-pixel ratio sim/real is smoothed by a running median
+// of ±half pixels (so that line mismatches do not dominate), scaled to a
+// median of 1, and summarised. Pixels where real is not positive are not
+// used.
+func ContinuumShape(sim, real []float64, use []bool, half int) ShapeStats {
+	n := min(len(sim), len(real))
+	r := make([]float64, n)
+	u := make([]bool, n)
+	for i := range n {
+		u[i] = (use == nil || use[i]) && real[i] > 0 && finite(sim[i]) && finite(real[i])
+		if u[i] {
+			r[i] = sim[i] / real[i]
+		}
+	}
+	sm := RunningMedian(r, u, half)
+	var vals []float64
+	for i := range n {
+		if u[i] && finite(sm[i]) {
+			vals = append(vals, sm[i])
+		}
+	}
+	st := ShapeStats{Ratio: sm, RMS: math.NaN(), MaxAbs: math.NaN()}
+	med := medianInPlace(vals)
+	if !(med > 0) {
+		return st
+	}
+	var ss, mx float64
+	k := 0
+	for i := range sm {
+		sm[i] /= med
+		if u[i] && finite(sm[i]) {
+			d := sm[i] - 1
+			ss += d * d
+			mx = math.Max(mx, math.Abs(d))
+			k++
+		}
+	}
+	st.RMS, st.MaxAbs = math.Sqrt(ss/float64(k)), mx
+	return st
+}
