@@ -217,27 +217,42 @@ func (g *Grid) emissionScaleSmooth(f []float64, lnScale func(waveAA float64) flo
 // scale of any continuum or attenuation curve.
 const emissionKnot = 16
 
-// emissionAddSmooth adds w·shape(λ_i) to f[i] for a smooth positive shape
-// (a Planck curve), evaluated every emissionKnot pixels and interpolated
-// linearly in ln(shape).
+// emissionAddSmooth adds w·shape(λ_i) to f[i] for a smooth shape (a
+// continuum), evaluated every 2·emissionKnot pixels and interpolated
+// linearly in between: for a Planck curve or power law the error is
+// ~(2·emissionKnot·Δlnλ)²/8·|d²f/dlnλ²|/f ≲ 1e-4.
 func (g *Grid) emissionAddSmooth(f []float64, w float64, shape func(waveAA float64) float64) {
 	n := len(f)
 	if w == 0 || n == 0 {
 		return
 	}
-	a := shape(g.Wave[0])
+	a := w * shape(g.Wave[0])
 	for lo := 0; lo < n-1; {
-		hi := min(lo+emissionKnot, n-1)
-		b := shape(g.Wave[hi])
-		s := w * a
-		r := math.Pow(b/a, 1/float64(hi-lo))
+		hi := min(lo+2*emissionKnot, n-1)
+		b := w * shape(g.Wave[hi])
+		d := (b - a) / float64(hi-lo)
 		for i := lo; i < hi; i++ {
-			f[i] += s
-			s *= r
+			f[i] += a + float64(i-lo)*d
 		}
 		lo, a = hi, b
 	}
-	f[n-1] += w * a
+	f[n-1] += a
+}
+
+// emissionPlanck is Planck (the same function and normalisation) with
+// exp(x) − 1 in place of expm1 where x > 0.5 (there they agree to 1e-16
+// relative; exp is several times faster).
+func emissionPlanck(waveAA, teffK float64) float64 {
+	const hcOverKAAK = 1.438777e8 // h c / k in Å K (CODATA 2018)
+	x := waveAA * 1e-4
+	y := hcOverKAAK / (waveAA * teffK)
+	var d float64
+	if y > 0.5 {
+		d = math.Exp(y) - 1
+	} else {
+		d = math.Expm1(y)
+	}
+	return 1 / (x * x * x * x * x * d)
 }
 
 // emissionMeanAt returns the mean of f over ±half pixels around the pixel

@@ -299,14 +299,14 @@ func TestEmissionSmooth(t *testing.T) {
 	}
 	g.emissionScaleSmooth(f, func(w float64) float64 { return -0.4 * math.Ln10 * 0.3 * k(w) })
 	h := make([]float64, len(g.Wave))
-	g.emissionAddSmooth(h, 3, func(w float64) float64 { return Planck(w, 6000) })
+	g.emissionAddSmooth(h, 3, func(w float64) float64 { return emissionPlanck(w, 6000) })
 	p0 := Planck(g.Wave[0], 6000)
 	for i, w := range g.Wave {
 		want := 2 * math.Pow(10, -0.4*0.3*k(w))
 		if math.Abs(f[i]/want-1) > 1e-5 {
 			t.Fatalf("scale at %.1f Å: %g, want %g", w, f[i], want)
 		}
-		if wp := 3 * Planck(w, 6000); math.Abs(h[i]/wp-1) > 1e-4 {
+		if wp := 3 * Planck(w, 6000); math.Abs(h[i]/wp-1) > 1e-4 || math.Abs(emissionPlanck(w, 6000)/Planck(w, 6000)-1) > 1e-14 {
 			t.Fatalf("add at %.1f Å: %g, want %g (P0 %g)", w, h[i], wp, p0)
 		}
 	}
