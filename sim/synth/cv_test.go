@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+
+	"github.com/astroone/astroone-go/prep"
 )
 
 // cvTestDraw draws CVs until one of the kind comes up.
@@ -226,6 +228,13 @@ func TestCVExtremeDrawsFinite(t *testing.T) {
 		if m := emissionTestMean(g, f, g.Wave[len(f)/2-50], g.Wave[len(f)/2+50]); m < 0.5 || m > 3 {
 			t.Fatalf("draw %d (%s): mid-grid flux %.3g, want ~1", i, p.Kind, m)
 		}
+	}
+	gs := NewGrid(prep.SDSSGrid(), 2000)
+	fs := make([]float64, len(gs.Wave))
+	for range 30 {
+		p := DrawCV(rng)
+		gs.CV(fs, p)
+		emissionTestCheckFinite(t, "CV on the SDSS grid", fs)
 	}
 	if kinds[CVDwarfNova] < 100 || kinds[CVNovaLike] < 40 || kinds[CVPolar] < 40 {
 		t.Errorf("kind mix %v", kinds)

@@ -122,8 +122,7 @@ var qsoNarrowLines = [...]emissionLine{
 }
 
 // qsoFeIIBumps approximate the Fe II pseudo-continuum by broad Gaussian
-// blends: rest centre (Å), rest σ (Å, stored in strength's place by the
-// struct below) and rest EW (Å). The UV blends follow the shape of the
+// blends: rest centre, rest σ and rest EW, all in Å. The UV blends follow the shape of the
 // Vestergaard & Wilkes (2001, ApJS 134, 1) template, whose 2200–3090 Å
 // integral is ~60 Å in typical quasars; the optical blends are the
 // Fe II λ4570 (4434–4684 Å) and λ5250 bumps of Boroson & Green (1992,
@@ -141,6 +140,11 @@ var qsoFeIIBumps = [...]struct{ restAA, sigmaAA, ew float64 }{
 // emissionPixel returns the fractional pixel coordinate of λ (Å) on g.
 func (g *Grid) emissionPixel(waveAA float64) float64 {
 	return (math.Log10(waveAA) - g.Log10Start) / g.Log10Step
+}
+
+// emissionWaveAt returns the wavelength (Å) at fractional pixel x.
+func (g *Grid) emissionWaveAt(x float64) float64 {
+	return math.Pow(10, g.Log10Start+x*g.Log10Step)
 }
 
 // emissionAdd adds to f a line of integrated flux area (f_λ × Å) centred at

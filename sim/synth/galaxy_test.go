@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/astroone/astroone-go/prep"
 )
 
 // galaxyTestLines returns the emission-line spectrum of p: the model minus
@@ -240,6 +242,13 @@ func TestGalaxyExtremeDrawsFinite(t *testing.T) {
 		if m := emissionTestMean(g, f, g.Wave[len(f)/2-50], g.Wave[len(f)/2+50]); m < 0.7 || m > 1.5 {
 			t.Fatalf("draw %d (%s z=%.2f): mid-grid flux %.3g, want ~1", i, kind, p.Z, m)
 		}
+	}
+	gs := NewGrid(prep.SDSSGrid(), 2000)
+	fs := make([]float64, len(gs.Wave))
+	for i := range 30 {
+		p := DrawGalaxy(rng, []string{GalaxyPassive, GalaxyStarForming, GalaxyAGN}[i%3])
+		gs.Galaxy(fs, p)
+		emissionTestCheckFinite(t, "galaxy on the SDSS grid", fs)
 	}
 	if p := DrawGalaxy(rng, "bogus"); p.Kind != GalaxyPassive {
 		t.Errorf("unknown kind drawn as %q", p.Kind)

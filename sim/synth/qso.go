@@ -120,6 +120,7 @@ func (g *Grid) QSO(f []float64, p QSOParams) {
 	if n == 0 {
 		return
 	}
+	p.Z = max(p.Z, 0)
 	opz := 1 + p.Z
 	// Continuum: a geometric recurrence per segment (f_λ ∝ λ^a is
 	// multiplied by 10^(a·step) per pixel of a log-λ grid).
@@ -506,9 +507,4 @@ func (g *Grid) qsoForest(f []float64, p *QSOParams, rng *emissionRNG) {
 			f[k] *= math.Exp(-tk)
 		}
 	}
-}
-
-// emissionWaveAt returns the wavelength (Å) at fractional pixel x.
-func (g *Grid) emissionWaveAt(x float64) float64 {
-	return math.Pow(10, g.Log10Start+x*g.Log10Step)
 }

@@ -224,6 +224,14 @@ func TestQSOExtremeDrawsFinite(t *testing.T) {
 			t.Fatalf("draw %d (z=%.2f): mid-grid flux %.3g, want ~1", i, p.Z, m)
 		}
 	}
+	// The SDSS grid (3565–10400 Å) too.
+	gs := NewGrid(prep.SDSSGrid(), 2000)
+	fs := make([]float64, len(gs.Wave))
+	for range 50 {
+		p := DrawQSO(rng)
+		gs.QSO(fs, p)
+		emissionTestCheckFinite(t, "QSO on the SDSS grid", fs)
+	}
 	// Determinism, and the seed matters.
 	p := DrawQSO(rng)
 	p.Z = 3.5
