@@ -354,6 +354,9 @@ func NewInstrument(p Params) (*Instrument, error) {
 	ins.gBand = -1
 	for k, b := range bandRanges {
 		lo, hi := g.Window(b.lo, b.hi)
+		if hi <= lo || hi <= 0 { // off the grid
+			lo, hi = 0, 0
+		}
 		ins.bands[k] = band{b.name, lo, hi}
 		if b.name == "g" {
 			ins.gBand = k

@@ -261,9 +261,25 @@ func skyLineIntensities(lines []SkyLine, lightPollution float64) (air, rayleys, 
 			rayleys[i] *= scale
 		}
 	}
-	band := map[[2]int][]int{}
+	// Deterministic order (map iteration is random, and the sums must be
+	// bit-identical from run to run): bands, then branches, sorted.
+	keys := make([]key, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].vu != keys[b].vu {
+			return keys[a].vu < keys[b].vu
+		}
+		if keys[a].vl != keys[b].vl {
+			return keys[a].vl < keys[b].vl
+		}
+		return keys[a].br < keys[b].br
+	})
 	weight := make([]float64, n)
-	for k, idx := range groups {
+	total := map[[2]int]float64{}
+	for _, k := range keys {
+		idx := groups[k]
 		sort.SliceStable(idx, func(a, b int) bool { return lines[idx[a]].AirAA < lines[idx[b]].AirAA })
 		bw := 1.0
 		switch k.br[0] {
@@ -278,17 +294,13 @@ func skyLineIntensities(lines []SkyLine, lightPollution float64) (air, rayleys, 
 		for r, i := range idx {
 			nr := float64(1 + r/2)
 			weight[i] = bw * (2*nr + 1) * math.Exp(-ohRotK*nr*(nr+1))
+			total[[2]int{k.vu, k.vl}] += weight[i]
 		}
-		b := [2]int{k.vu, k.vl}
-		band[b] = append(band[b], idx...)
 	}
-	for b, idx := range band {
-		total := 0.0
-		for _, i := range idx {
-			total += weight[i]
-		}
-		for _, i := range idx {
-			rayleys[i] = ohBandR[b] * weight[i] / total
+	for _, k := range keys {
+		b := [2]int{k.vu, k.vl}
+		for _, i := range groups[k] {
+			rayleys[i] = ohBandR[b] * weight[i] / total[b]
 		}
 	}
 	return air, rayleys, sigma
