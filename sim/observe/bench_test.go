@@ -34,3 +34,18 @@ func BenchmarkObserveLAMOST(b *testing.B) {
 		o.Observe(model, c, rng, &s)
 	}
 }
+
+func BenchmarkObserveSDSS(b *testing.B) {
+	ins := SDSS()
+	o := ins.NewObserver()
+	model := benchModel(ins.Grid())
+	rng := rand.New(rand.NewPCG(1, 2))
+	var s spectrum.Spectrum
+	c := Conditions{SNRg: 20, EBV: 0.05, Airmass: 1.2, SkyScale: 1, Moon: 0.5, PWVmm: 5}
+	o.Observe(model, c, rng, &s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		o.Observe(model, c, rng, &s)
+	}
+}

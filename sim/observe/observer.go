@@ -152,7 +152,7 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 	a, conv, bvar, res, snr, z := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n], o.snr[:n], o.z[:n]
 	flux, ivar, orm, near := s.Flux[:n], s.Ivar[:n], s.OrMask[:n], ins.nearLine[:n]
 	mask = mask[:n]
-	bright := p.Mask.BrightSky
+	bright, nodata := p.Mask.BrightSky, p.Mask.NoData
 	invSkyF, readVar := 1/(1+1/float64(p.SkyFibers)), ins.readVar
 	for i := range n {
 		obj := scale * a[i]
@@ -164,6 +164,10 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 		flux[i] = f
 		w := 1 / (sd * cv) // 1/σ of the flux
 		m := mask[i]
+		if !(v > 0) { // no signal and no noise at all (a noiseless custom instrument)
+			m |= nodata
+			mask[i] = m
+		}
 		or := m
 		if near[i] && bvar[i]*invSkyF-readVar > obj+10*sd {
 			or |= bright
@@ -281,7 +285,7 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 			t := target - z[i]
 			var root float64
 			switch {
-			case t*math.Sqrt(b[i]) <= r[i]: // at or above S without any object light
+			case t <= 0 || b[i] > 0 && t*math.Sqrt(b[i]) <= r[i]: // at or above S without object light
 				root = 0
 			case !(a[i] > 0):
 				root = math.Inf(1)

@@ -430,3 +430,55 @@ func TestDrawConditions(t *testing.T) {
 		t.Errorf("fixed S/N 7 drew %v", c.SNRg)
 	}
 }
+
+// TestPurePoisson: without sky or read noise the variance is the object
+// counts alone, S/N = √counts, and the solve must still hit the request.
+func TestPurePoisson(t *testing.T) {
+	p := LAMOSTParams()
+	p.ReadNoiseE = 0
+	ins, err := NewInstrument(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := benchModel(ins.Grid())
+	model[3000] = 0 // no light and no noise: flagged, not ivar = +Inf
+	s := observe(ins, model, Conditions{SNRg: 30}, 1, false)
+	var v []float64
+	for _, i := range good(s, 4000, 5500) {
+		v = append(v, s.Flux[i]*math.Sqrt(s.Ivar[i]))
+	}
+	if got := median(v); math.Abs(got/30-1) > 0.01 {
+		t.Errorf("measured S/N %v, want 30", got)
+	}
+	if s.Ivar[3000] != 0 || s.AndMask[3000]&p.Mask.NoData == 0 || math.IsInf(s.Flux[3000], 0) {
+		t.Errorf("empty pixel: flux %v ivar %v mask %#x", s.Flux[3000], s.Ivar[3000], s.AndMask[3000])
+	}
+}
+
+// TestConcurrentObservers: Observers on one shared Instrument in parallel
+// goroutines give the sequential results (run with -race to check the
+// sharing).
+func TestConcurrentObservers(t *testing.T) {
+	ins := SDSS()
+	model := benchModel(ins.Grid())
+	want := make([]*spectrum.Spectrum, 4)
+	for k := range want {
+		want[k] = observe(ins, model, dark, uint64(k), false)
+	}
+	got := make([]*spectrum.Spectrum, 4)
+	done := make(chan int)
+	for k := range got {
+		go func() {
+			got[k] = observe(ins, model, dark, uint64(k), false)
+			done <- k
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for k := range got {
+		if !slices.Equal(got[k].Flux, want[k].Flux) || !slices.Equal(got[k].Ivar, want[k].Ivar) {
+			t.Errorf("spectrum %d differs when observed concurrently", k)
+		}
+	}
+}
