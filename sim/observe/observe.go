@@ -136,7 +136,7 @@ type Params struct {
 // crossover, so the dichroic loses 75% of the light there. Aperture ≈ 4 m
 // (3.6–4.9 m with pointing; Cui et al.), fibres 3.3″, exposures 3×1800 s.
 // The efficiencies (peak 3.5–4%, top of the atmosphere to electrons) are
-// far below the design values: LAMOST's design goal was 20.5 mag at S/N 10
+// far below the design values: LAMOST was designed to reach about 20.5 mag
 // in 1.5 h, while the survey in practice goes to r ≈ 17.8 (Luo et al.
 // 2015, RAA 15, 1095); the low value folds in fibre positioning and
 // seeing losses for the sky and the object alike (an assumption). Read

@@ -54,10 +54,12 @@ func (ins *Instrument) NewObserver() *Observer {
 // applied) under conditions c and fills s: WavelengthAA (vacuum pixel
 // centres), Vacuum, Flux, Ivar, AndMask, OrMask (reusing their storage
 // when large enough), FluxUnit and Meta.SNR (lower median of flux·√ivar
-// over the unmasked pixels of each SDSS band u, g, r, i, z that has any on
-// the grid; other keys are removed). No other field is touched.
-// Out-of-range conditions are sanitised (see Conditions). Non-finite model
-// pixels are masked (MaskBits.NoData); negative ones count as 0.
+// over the unmasked pixels of each SDSS band u, g, r, i, z; the key of a
+// band without such pixels is deleted; the map is allocated if nil). No
+// other field is touched. Out-of-range conditions are sanitised (see
+// Conditions). Non-finite model pixels are masked (MaskBits.NoData);
+// negative ones count as 0. It panics if len(model) is not the grid's
+// length (a programming error).
 //
 // Steps, in the order light meets them:
 //  1. Galactic extinction 10^(−0.4·E(B−V)·R_V·A_λ/A_V), O'Donnell (1994);
