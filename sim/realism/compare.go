@@ -61,7 +61,8 @@ func ContinuumOptions(knots int) prep.ContinuumOptions {
 // to the pixels with use[i] (all finite pixels when use is nil), weighted
 // by weight (uniform when nil). It returns the normalised flux and the
 // continuum; where the continuum is not positive the normalised flux is
-// NaN.
+// NaN. When clipping leaves a knot span empty, the fit is redone with at
+// most 3 clipping iterations, then with none.
 func Normalize(waveAA, flux, weight []float64, use []bool, knots int) (norm, cont []float64, err error) {
 	n := len(flux)
 	s := &spectrum.Spectrum{WavelengthAA: waveAA, Vacuum: true, Flux: make([]float64, n), AndMask: make([]uint32, n)}
@@ -83,7 +84,16 @@ func Normalize(waveAA, flux, weight []float64, use []bool, knots int) (norm, con
 			s.AndMask[i] = spectrum.MaskBad
 		}
 	}
-	cont, err = prep.FitContinuum(s, ContinuumOptions(knots))
+	// Clipping can empty a knot span (deep, wide Balmer lines of A stars)
+	// and make the spline fit rank-deficient: retry with fewer clipping
+	// iterations, then none.
+	for _, iters := range []int{10, 3, 0} {
+		o := ContinuumOptions(knots)
+		o.MaxIter = iters
+		if cont, err = prep.FitContinuum(s, o); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}

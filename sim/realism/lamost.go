@@ -2,7 +2,10 @@ package realism
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 
 	"github.com/astroone/astroone-go/prep"
 	"github.com/astroone/astroone-go/sim/observe"
@@ -108,4 +111,38 @@ func CompareLAMOSTModel(real *spectrum.Spectrum, model []float64) (*Pair, error)
 		return nil, fmt.Errorf("compare LAMOST: real: %w", err)
 	}
 	return NewPair(r.WavelengthAA, r.Flux, model, r.Ivar, ur, LAMOSTOptions())
+}
+
+// SpeedOfLightKmS is c in km/s.
+const SpeedOfLightKmS = prep.SpeedOfLightKmS
+
+// StartFromSubclass returns a starting point for FitStar from a pipeline
+// subclass such as "G7" or "K3III": the Teff of the nearest MK type in
+// synth.MKTable (dwarfs unless the class says III), log g 4 (2.5 for
+// giants), [Fe/H] 0, RV 0; 5800 K when the subclass is not understood.
+func StartFromSubclass(sub string) StarGuess {
+	g := StarGuess{TeffK: 5800, Logg: 4}
+	sub = strings.TrimSpace(sub)
+	if len(sub) < 2 || !strings.ContainsRune("OBAFGKM", rune(sub[0])) {
+		return g
+	}
+	lum := "V"
+	if strings.HasSuffix(sub, "III") {
+		lum, g.Logg = "III", 2.5
+	}
+	digits := strings.TrimRight(sub[1:], "IV")
+	n, err := strconv.ParseFloat(digits, 64)
+	if err != nil {
+		return g
+	}
+	best := math.Inf(1)
+	for _, m := range synth.MKTable() {
+		if m.Letter != sub[0] || m.LumClass != lum {
+			continue
+		}
+		if d := math.Abs(m.Subtype - n); d < best {
+			best, g.TeffK = d, m.TeffK
+		}
+	}
+	return g
 }

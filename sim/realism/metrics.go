@@ -167,24 +167,25 @@ type ShapeStats struct {
 	// Ratio is the smoothed ratio sim/real at every pixel, scaled so that
 	// its median over the usable pixels is 1 (NaN where undefined).
 	Ratio []float64
-	// RMS is the RMS of Ratio−1 over the usable pixels (a fractional flux
-	// error of the continuum shape).
+	// RMS is the RMS of ln(Ratio) over the usable pixels: the fractional
+	// error of the continuum shape when small (0.1 ≈ 10%), and still
+	// symmetric and finite when one spectrum is several times the other.
 	RMS float64
-	// MaxAbs is the largest |Ratio−1| over the usable pixels.
+	// MaxAbs is the largest |ln(Ratio)| over the usable pixels.
 	MaxAbs float64
 }
 
 // ContinuumShape compares the raw (not continuum-normalised) shapes of sim
 // and real: the per-pixel ratio sim/real is smoothed by a running median
 // of ±half pixels (so that line mismatches do not dominate), scaled to a
-// median of 1, and summarised. Pixels where real is not positive are not
-// used.
+// median of 1, and summarised in ln. Pixels where either is not positive
+// are not used.
 func ContinuumShape(sim, real []float64, use []bool, half int) ShapeStats {
 	n := min(len(sim), len(real))
 	r := make([]float64, n)
 	u := make([]bool, n)
 	for i := range n {
-		u[i] = (use == nil || use[i]) && real[i] > 0 && finite(sim[i]) && finite(real[i])
+		u[i] = (use == nil || use[i]) && real[i] > 0 && sim[i] > 0 && finite(sim[i]) && finite(real[i])
 		if u[i] {
 			r[i] = sim[i] / real[i]
 		}
@@ -205,13 +206,99 @@ func ContinuumShape(sim, real []float64, use []bool, half int) ShapeStats {
 	k := 0
 	for i := range sm {
 		sm[i] /= med
-		if u[i] && finite(sm[i]) {
-			d := sm[i] - 1
+		if u[i] && sm[i] > 0 && finite(sm[i]) {
+			d := math.Log(sm[i])
 			ss += d * d
 			mx = math.Max(mx, math.Abs(d))
 			k++
 		}
 	}
-	st.RMS, st.MaxAbs = math.Sqrt(ss/float64(k)), mx
+	if k > 0 {
+		st.RMS, st.MaxAbs = math.Sqrt(ss/float64(k)), mx
+	}
 	return st
+}
+
+// Autocorr returns the lag-k autocorrelation of x over runs of usable
+// pixels (use[i] and use[i+k], both finite): Σ dx_i·dx_{i+k} / Σ dx_i²,
+// dx the deviation from the mean of the usable values. White noise gives
+// ≈0; noise correlated between neighbouring pixels (resampling, binning)
+// gives a positive value at small lags.
+func Autocorr(x []float64, use []bool, k int) float64 {
+	var m float64
+	n := 0
+	for i, v := range x {
+		if (use == nil || use[i]) && finite(v) {
+			m += v
+			n++
+		}
+	}
+	if n < 2 || k < 1 {
+		return math.NaN()
+	}
+	m /= float64(n)
+	var num, den float64
+	for i, v := range x {
+		if !((use == nil || use[i]) && finite(v)) {
+			continue
+		}
+		d := v - m
+		den += d * d
+		if j := i + k; j < len(x) && (use == nil || use[j]) && finite(x[j]) {
+			num += d * (x[j] - m)
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
+// BandDepth returns the fractional depth of an absorption band:
+// 1 − median(band) / ½(median(left) + median(right)), medians over the
+// usable pixels (use[i], finite) in each interval; NaN when an interval
+// has none. The telluric O₂ A band, for instance, is 7595–7680 Å against
+// 7540–7585 and 7690–7735 Å.
+func BandDepth(waveAA, flux []float64, use []bool, band, left, right Interval) float64 {
+	med := func(iv Interval) float64 {
+		var v []float64
+		for i, w := range waveAA {
+			if w >= iv.FromAA && w <= iv.ToAA && (use == nil || use[i]) && finite(flux[i]) {
+				v = append(v, flux[i])
+			}
+		}
+		return medianInPlace(v)
+	}
+	return 1 - med(band)/(0.5*(med(left)+med(right)))
+}
+
+// TelluricABand and TelluricBBand are the O₂ A and B bands with their
+// side windows (vacuum Å), for BandDepth.
+var (
+	TelluricABand = [3]Interval{{7596, 7680, "O2 A"}, {7540, 7585, "blue side"}, {7690, 7735, "red side"}}
+	TelluricBBand = [3]Interval{{6868, 6925, "O2 B"}, {6820, 6860, "blue side"}, {6935, 6975, "red side"}}
+)
+
+// Dn4000 returns the narrow 4000 Å break of Balogh et al. (1999, ApJ 527,
+// 54): the mean f_ν (∝ f_λ·λ²) over the pixels with centres in
+// 4000–4100 Å divided by that over 3850–3950 Å (rest frame), using the
+// usable pixels; NaN when a window has none. Old, metal-rich populations
+// have Dn4000 ≈ 1.8–2.2, star-forming galaxies 1.1–1.5 (Kauffmann et al.
+// 2003, MNRAS 341, 33).
+func Dn4000(waveAA, flux []float64, use []bool) float64 {
+	mean := func(lo, hi float64) float64 {
+		var s float64
+		k := 0
+		for i, w := range waveAA {
+			if w >= lo && w <= hi && (use == nil || use[i]) && finite(flux[i]) {
+				s += flux[i] * w * w
+				k++
+			}
+		}
+		if k == 0 {
+			return math.NaN()
+		}
+		return s / float64(k)
+	}
+	return mean(4000, 4100) / mean(3850, 3950)
 }

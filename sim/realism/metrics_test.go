@@ -88,7 +88,9 @@ func TestRunningMedian(t *testing.T) {
 
 func TestContinuumShapeTilt(t *testing.T) {
 	// sim = real·(1 + 0.1·x), x uniform in [−1, 1]: the ratio scaled to
-	// median 1 is 1 + 0.1x, whose RMS deviation is 0.1/√3 and maximum 0.1.
+	// median 1 is 1 + 0.1x; the RMS of its logarithm is
+	// √(½∫ln²(1+0.1x)dx) (midpoint rule below, independent of the code)
+	// and its largest |ln| is −ln 0.9.
 	n := 2001
 	real := make([]float64, n)
 	sim := make([]float64, n)
@@ -97,12 +99,28 @@ func TestContinuumShapeTilt(t *testing.T) {
 		real[i] = 5 + math.Sin(float64(i)) // lines and wiggles cancel in the ratio
 		sim[i] = real[i] * (1 + 0.1*x) * 3
 	}
+	var integral float64
+	const m = 100000
+	for j := range m {
+		x := -1 + (float64(j)+0.5)*2/m
+		l := math.Log(1 + 0.1*x)
+		integral += l * l * 2 / m
+	}
 	st := ContinuumShape(sim, real, nil, 10)
-	near(t, "shape rms", st.RMS, 0.1/math.Sqrt(3), 5e-4)
-	near(t, "shape max", st.MaxAbs, 0.1, 2e-3)
+	near(t, "shape rms", st.RMS, math.Sqrt(integral/2), 5e-4)
+	near(t, "shape max", st.MaxAbs, -math.Log(0.9), 2e-3)
 	near(t, "ratio mid", st.Ratio[n/2], 1, 1e-9)
 	same := ContinuumShape(real, real, nil, 10)
 	near(t, "identical rms", same.RMS, 0, 1e-12)
+	// A factor of 5 over half the range: ln 5 in that half.
+	for i := range n {
+		sim[i] = real[i]
+		if i < n/2 {
+			sim[i] *= 5
+		}
+	}
+	st = ContinuumShape(sim, real, nil, 3)
+	near(t, "step max", st.MaxAbs, math.Log(5), 1e-9)
 }
 
 func TestExclusions(t *testing.T) {
@@ -143,4 +161,67 @@ func TestPairSub(t *testing.T) {
 	if m := p.Sub(4, 6); m.N != 2 {
 		t.Errorf("sub N = %d, want 2", m.N)
 	}
+}
+
+func TestAutocorr(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 100000
+	white := make([]float64, n)
+	for i := range white {
+		white[i] = rng.NormFloat64()
+	}
+	near(t, "white lag 1", Autocorr(white, nil, 1), 0, 0.01)
+	// A two-pixel running sum of white noise has lag-1 autocorrelation ½
+	// and none at lag 2.
+	sum := make([]float64, n-1)
+	for i := range sum {
+		sum[i] = white[i] + white[i+1]
+	}
+	near(t, "MA(1) lag 1", Autocorr(sum, nil, 1), 0.5, 0.01)
+	near(t, "MA(1) lag 2", Autocorr(sum, nil, 2), 0, 0.01)
+	// Alternating signs: −1 at lag 1.
+	near(t, "alternating", Autocorr([]float64{1, -1, 1, -1, 1, -1, 1, -1}, nil, 1), -7.0/8, 1e-12)
+}
+
+func TestBandDepth(t *testing.T) {
+	var w, f []float64
+	for x := 7500.0; x < 7800; x += 1 {
+		w = append(w, x)
+		v := 2.0 + 0.001*(x-7650) // a tilt the side average cancels at the centre
+		if x >= 7596 && x <= 7680 {
+			v *= 0.7
+		}
+		f = append(f, v)
+	}
+	b := TelluricABand
+	near(t, "A-band depth", BandDepth(w, f, nil, b[0], b[1], b[2]), 0.3, 0.005)
+	if d := BandDepth(w, f, nil, Interval{FromAA: 9000, ToAA: 9100}, b[1], b[2]); !math.IsNaN(d) {
+		t.Errorf("depth of an empty band = %v, want NaN", d)
+	}
+}
+
+func TestDn4000(t *testing.T) {
+	var w, fnu, flam []float64
+	for x := 3800.0; x <= 4200; x += 10 {
+		w = append(w, x)
+		fnu = append(fnu, 3/(x*x)) // f_λ ∝ λ⁻²: constant f_ν
+		flam = append(flam, 1)
+	}
+	near(t, "flat f_ν", Dn4000(w, fnu, nil), 1, 1e-12)
+	// Flat f_λ: mean λ² over 4000…4100 (11 samples) over 3850…3950.
+	var a, b float64
+	for k := 0; k <= 10; k++ {
+		a += math.Pow(4000+10*float64(k), 2) / 11
+		b += math.Pow(3850+10*float64(k), 2) / 11
+	}
+	near(t, "flat f_λ", Dn4000(w, flam, nil), a/b, 1e-12)
+	// A step of 2 in f_ν at 3975 Å.
+	step := make([]float64, len(w))
+	for i, x := range w {
+		step[i] = 1 / (x * x)
+		if x > 3975 {
+			step[i] *= 2
+		}
+	}
+	near(t, "break of 2", Dn4000(w, step, nil), 2, 1e-12)
 }

@@ -97,7 +97,7 @@ func PairFigures(p *Pair, title, realName, simName string, raw bool) []*plot.Fig
 	})
 	if ratio := p.Metrics.Shape.Ratio; ratio != nil {
 		figs = append(figs, &plot.Figure{
-			Title:  fmt.Sprintf("continuum shape: smoothed sim/real (rms %.1f%%, max %.1f%%)", 100*p.Metrics.Shape.RMS, 100*p.Metrics.Shape.MaxAbs),
+			Title:  fmt.Sprintf("continuum shape: smoothed sim/real, scaled to median 1 (rms of ln %.3f, max |ln| %.3f)", p.Metrics.Shape.RMS, p.Metrics.Shape.MaxAbs),
 			XLabel: "wavelength (Å)", YLabel: "ratio", Width: w, Height: h * 2 / 3,
 			Series: []plot.Series{{Name: "sim/real", X: x, Y: masked(ratio, p.Use), Color: "#2ca02c"}},
 		})
