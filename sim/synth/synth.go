@@ -51,7 +51,7 @@ func (g *Grid) Window(fromAA, toAA float64) (lo, hi int) {
 	}
 	lo = int(math.Ceil((math.Log10(fromAA) - g.Log10Start) / g.Log10Step))
 	hi = int(math.Floor((math.Log10(toAA)-g.Log10Start)/g.Log10Step)) + 1
-	lo, hi = max(lo, 0), min(hi, n)
+	lo, hi = min(max(lo, 0), n), min(max(hi, 0), n)
 	if lo > hi {
 		lo = hi
 	}
