@@ -16,7 +16,11 @@ import (
 // LAMOST grid) and build the catalog entry. The shard and catalog writes
 // are measured by BenchmarkIngest.
 func BenchmarkProcessLAMOSTFile(b *testing.B) {
-	s, _ := sim.NewQuick(1).Spectrum(0)
+	simulator, err := sim.New(sim.Config{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, _ := simulator.Spectrum(0)
 	path := filepath.Join(b.TempDir(), "spec.fits")
 	if err := spectrum.WriteLAMOSTTable(path, s); err != nil {
 		b.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
 
-	"github.com/astroone/astroone-go/prep"
 	"github.com/astroone/astroone-go/spectrum"
 )
 
@@ -18,21 +18,25 @@ import (
 type SampleOptions struct {
 	Dir     string          // output directory (created if needed)
 	N       int             // number of spectra
-	Seed    uint64          // sampler seed
-	Layout  spectrum.Layout // file layout; LAMOST table layout when empty
+	Seed    uint64          // simulator seed
+	Layout  spectrum.Layout // file layout; LAMOST DR8+ table when empty. The SDSS layout simulates the SDSS/BOSS spectrograph, the others LAMOST.
+	Classes []Class         // classes to draw (equal shares); all when empty
 	Gzip    bool            // write .fits.gz
 	Workers int             // parallel writers; runtime.NumCPU() when 0
-	SNRMin  float64         // S/N range (log-uniform); 5..100 when zero
+	SNRMin  float64         // g-band S/N range (log-uniform); 5..100 when zero
 	SNRMax  float64
 	// Progress, when set, is called after each file with the number done.
 	Progress func(done int)
 }
 
-// WriteSample writes opts.N quick-sample spectra as FITS files named
-// spec-ID.fits[.gz] and DIR/labels.csv (id, file, class, subclass, teff,
-// logg, feh, rv_kms, z, ebv, snr_g; empty where not defined: the quick
-// sampler applies no extinction, so ebv is empty). The output is the
-// same for the same options, whatever the number of workers.
+// LabelColumns are the columns of labels.csv, in order.
+var LabelColumns = []string{"id", "file", "class", "subclass", "teff", "logg", "feh", "rv_kms", "z", "ebv", "snr_g", "caption_en", "caption_zh"}
+
+// WriteSample writes opts.N simulated spectra as FITS files named like
+// the survey's own (see Simulator.FileName) and DIR/labels.csv with one
+// row per spectrum in LabelColumns order (values that do not apply to the
+// class are empty). The output is byte-identical for the same options,
+// whatever the number of workers.
 func WriteSample(ctx context.Context, opts SampleOptions) error {
 	if opts.N < 0 {
 		return fmt.Errorf("sample size %d is negative", opts.N)
@@ -43,19 +47,20 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
 	}
+	cfg := Config{Seed: opts.Seed, Survey: SurveyLAMOST, Classes: opts.Classes, SNRMin: opts.SNRMin, SNRMax: opts.SNRMax}
+	if opts.Layout == spectrum.LayoutSDSSCoadd {
+		cfg.Survey = SurveySDSS
+	}
+	sim, err := New(cfg)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
 	ext := ".fits"
 	if opts.Gzip {
 		ext += ".gz"
-	}
-	q := NewQuick(opts.Seed)
-	if opts.Layout == spectrum.LayoutSDSSCoadd {
-		q = NewQuickOnGrid(opts.Seed, prep.SDSSGrid()) // SDSS files on the SDSS/BOSS lattice
-	}
-	if opts.SNRMin > 0 && opts.SNRMax >= opts.SNRMin {
-		q.SNRMin, q.SNRMax = opts.SNRMin, opts.SNRMax
 	}
 	rows := make([][]string, opts.N)
 	jobs := make(chan int)
@@ -67,11 +72,13 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := sim.NewWorker()
+			var s spectrum.Spectrum
 			for i := range jobs {
-				s, lab := q.Spectrum(i)
-				name := "spec-" + s.Meta.ID + ext
-				if err := spectrum.WriteFile(filepath.Join(opts.Dir, name), s, opts.Layout); err != nil {
-					errs <- err
+				lab := w.Spectrum(i, &s)
+				name := sim.FileName(i) + ext
+				if err := spectrum.WriteFile(filepath.Join(opts.Dir, name), &s, opts.Layout); err != nil {
+					errs <- fmt.Errorf("object %d: %w", i, err)
 					return
 				}
 				rows[i] = labelRow(s.Meta.ID, name, lab)
@@ -84,7 +91,6 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 			}
 		}()
 	}
-	var err error
 feed:
 	for i := range opts.N {
 		select {
@@ -110,18 +116,20 @@ feed:
 	return writeLabels(filepath.Join(opts.Dir, "labels.csv"), rows)
 }
 
+// labelRow formats one labels.csv row.
 func labelRow(id, file string, lab Labels) []string {
-	num := func(v float64, ok bool) string {
-		if !ok {
+	num := func(v float64) string {
+		if math.IsNaN(v) {
 			return ""
 		}
 		return strconv.FormatFloat(v, 'g', 8, 64)
 	}
-	star := lab.Class == "STAR"
-	return []string{id, file, lab.Class, lab.Subclass, num(lab.TeffK, star), num(lab.Logg, star), num(lab.FeH, star),
-		num(lab.RVKmS, star), num(lab.Z, true), "", num(lab.SNR, true)}
+	en, zh := Caption(lab)
+	return []string{id, file, string(lab.Class), lab.Subclass, num(lab.TeffK), num(lab.Logg), num(lab.FeH),
+		num(lab.RVKmS), num(lab.Z), num(lab.EBV), num(lab.SNR), en, zh}
 }
 
+// writeLabels writes labels.csv atomically.
 func writeLabels(path string, rows [][]string) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
@@ -129,13 +137,15 @@ func writeLabels(path string, rows [][]string) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"id", "file", "class", "subclass", "teff", "logg", "feh", "rv_kms", "z", "ebv", "snr_g"})
+	w.Write(LabelColumns)
 	w.WriteAll(rows)
 	if err := w.Error(); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return err
 	}
 	if err := f.Close(); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return os.Rename(tmp, path)

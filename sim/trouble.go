@@ -10,16 +10,30 @@ import (
 
 // WriteTroubleFiles adds to dir the files a pipeline test needs beside a
 // clean sample: three more spectra in the SDSS, LAMOST DR7 and gzipped
-// LAMOST DR8+ layouts (ids 200000000-200000002, apart from WriteSample's),
+// LAMOST DR8+ layouts (LAMOST OBSIDs 200000001-200000002 and SDSS plate 9000, apart from
+// WriteSample's),
 // a byte-identical copy of the sample file named like (as NAME_copy.fits)
 // and a copy truncated to half its length (truncated.fits). It returns the
 // number of files written.
 func WriteTroubleFiles(dir string, seed uint64, like string) (int, error) {
-	q := NewQuick(seed + 1)
+	lamost, err := New(Config{Seed: seed + 1})
+	if err != nil {
+		return 0, err
+	}
+	sdss, err := New(Config{Seed: seed + 1, Survey: SurveySDSS})
+	if err != nil {
+		return 0, err
+	}
 	written := 0
 	for i, layout := range []spectrum.Layout{spectrum.LayoutSDSSCoadd, spectrum.LayoutLAMOSTImage, spectrum.LayoutLAMOSTTable} {
-		s, _ := q.Spectrum(i)
-		s.Meta.ID = fmt.Sprint(200000000 + i)
+		var s *spectrum.Spectrum
+		if layout == spectrum.LayoutSDSSCoadd {
+			s, _ = sdss.Spectrum(i)
+			s.Meta.ID = fmt.Sprintf("9000-59000-%04d", i+1)
+		} else {
+			s, _ = lamost.Spectrum(i)
+			s.Meta.ID = fmt.Sprint(200000000 + i)
+		}
 		name := fmt.Sprintf("extra-%d-%s.fits", i, layout)
 		if layout == spectrum.LayoutLAMOSTTable {
 			name += ".gz"

@@ -40,14 +40,18 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	fmt.Fprintf(stdout, "1. simulating %d labelled spectra (stars, galaxies, QSOs) in the LAMOST DR8+ layout under %s\n", *n, files)
+	fmt.Fprintf(stdout, "1. simulating %d labelled spectra (O–M stars, carbon stars, CVs, QSOs, galaxies) in the LAMOST DR8+ layout under %s\n", *n, files)
 	bar := progress.New(stderr, "simulate", *n)
 	err := sim.WriteSample(ctx, sim.SampleOptions{Dir: files, N: *n, Seed: *seed, Progress: bar.Update})
 	bar.Done()
 	if err != nil {
 		return err
 	}
-	extras, err := sim.WriteTroubleFiles(files, *seed, "spec-100000000.fits")
+	first, err := sim.New(sim.Config{Seed: *seed})
+	if err != nil {
+		return err
+	}
+	extras, err := sim.WriteTroubleFiles(files, *seed, first.FileName(0)+".fits")
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,11 @@ func TestDemo(t *testing.T) {
 
 func TestShowJSONAndPlot(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := sim.NewQuick(1).Spectrum(3)
+	simulator, err := sim.New(sim.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := simulator.Spectrum(3)
 	path := filepath.Join(dir, "a.fits")
 	if err := spectrum.WriteLAMOSTTable(path, s); err != nil {
 		t.Fatal(err)

@@ -26,11 +26,12 @@ var simulateFormats = map[string]spectrum.Layout{
 }
 
 func runSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("simulate", "simulate --n N --out DIR [--seed S] [--format lamost|lamost-image|sdss] [--snr MIN:MAX] [--gzip]", stderr)
+	fs := newFlagSet("simulate", "simulate --n N --out DIR [--seed S] [--format lamost|lamost-image|sdss] [--classes LIST] [--snr MIN:MAX] [--gzip]", stderr)
 	n := fs.Int("n", 100, "number of spectra")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give byte-identical files")
 	out := fs.String("out", "", "output directory (required)")
-	format := fs.String("format", "lamost", "file layout: lamost (DR8+ table), lamost-image (DR<=7), sdss")
+	format := fs.String("format", "lamost", "survey and layout: lamost (LAMOST LRS, DR8+ table), lamost-image (LAMOST, DR<=7 image), sdss (SDSS/BOSS spectrograph and spec file)")
+	classes := fs.String("classes", "all", "comma-separated classes drawn in equal shares: O,B,A,F,G,K,M,carbon,CV,QSO,galaxy, or stars, or all")
 	snr := fs.String("snr", "5:100", "S/N range MIN:MAX (log-uniform)")
 	gz := fs.Bool("gzip", false, "write .fits.gz")
 	workers := fs.Int("workers", 0, "parallel writers (0: one per core)")
@@ -42,6 +43,11 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "astroone simulate: need --out DIR, --n >= 0 and --format lamost, lamost-image or sdss\n")
 		return errUsage
 	}
+	cls, err := sim.ParseClasses(*classes)
+	if err != nil {
+		fmt.Fprintf(stderr, "astroone simulate: --classes: %v\n", err)
+		return errUsage
+	}
 	lo, hi, err := parseRange(*snr)
 	if err != nil {
 		fmt.Fprintf(stderr, "astroone simulate: --snr: %v\n", err)
@@ -51,7 +57,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	bar := progress.New(stderr, "simulate", *n)
 	err = sim.WriteSample(ctx, sim.SampleOptions{
-		Dir: *out, N: *n, Seed: *seed, Layout: layout, Gzip: *gz, Workers: *workers,
+		Dir: *out, N: *n, Seed: *seed, Layout: layout, Classes: cls, Gzip: *gz, Workers: *workers,
 		SNRMin: lo, SNRMax: hi, Progress: bar.Update,
 	})
 	bar.Done()
