@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -30,10 +29,9 @@ func Caption(l Labels) (en, zh string) {
 		z = append(z, fmt.Sprintf("%s型碳星（%s），有C2斯旺带和CN带", l.Subclass, lumZH))
 		e, z = appendStellar(e, z, l)
 	case l.Class == ClassCV:
-		kind, kindZH := cvWords(l.Subclass)
-		e = append(e, fmt.Sprintf("%s (cataclysmic variable) with broad double-peaked Balmer emission", kind),
-			"RV "+signed(l.RVKmS, 0)+" km/s")
-		z = append(z, fmt.Sprintf("%s（激变变星），巴尔末发射线宽而呈双峰", kindZH), "视向速度 "+signed(l.RVKmS, 0)+" km/s")
+		kind, kindZH, lines, linesZH := cvWords(l.Subclass)
+		e = append(e, fmt.Sprintf("%s (cataclysmic variable) with %s", kind, lines), "RV "+signed(l.RVKmS, 0)+" km/s")
+		z = append(z, fmt.Sprintf("%s（激变变星），%s", kindZH, linesZH), "视向速度 "+signed(l.RVKmS, 0)+" km/s")
 	case l.Class == ClassQSO:
 		e = append(e, fmt.Sprintf("quasar at z = %.3f with broad emission lines", l.Z))
 		z = append(z, fmt.Sprintf("红移 z = %.3f 的类星体，有宽发射线", l.Z))
@@ -111,17 +109,20 @@ func luminosityWords(mk string) (en, zh string) {
 	return "star", "恒星"
 }
 
-// cvWords names a cataclysmic-variable subtype.
-func cvWords(kind string) (en, zh string) {
+// cvWords names a cataclysmic-variable subtype and its telltale lines
+// (Warner 1995, "Cataclysmic Variable Stars"): double-peaked disk Balmer
+// emission in quiescent dwarf novae, a blue disk with weaker emission in
+// nova-likes, strong single-peaked He II 4686 in polars.
+func cvWords(kind string) (en, zh, lines, linesZH string) {
 	switch kind {
 	case "DN":
-		return "dwarf nova in quiescence", "宁静态矮新星"
+		return "dwarf nova in quiescence", "宁静态矮新星", "broad double-peaked Balmer emission", "巴尔末发射线宽而呈双峰"
 	case "NL":
-		return "nova-like variable", "类新星变星"
+		return "nova-like variable", "类新星变星", "a blue accretion-disk continuum and Balmer emission", "吸积盘连续谱偏蓝，有巴尔末发射线"
 	case "AM":
-		return "polar (AM Her star)", "高偏振星（武仙AM型）"
+		return "polar (AM Her star)", "高偏振星（武仙AM型）", "strong He II 4686 and Balmer emission", "有强He II 4686和巴尔末发射线"
 	}
-	return "cataclysmic variable", "激变变星"
+	return "cataclysmic variable", "激变变星", "Balmer emission", "有巴尔末发射线"
 }
 
 // galaxyWords names a galaxy spectral type.
@@ -135,12 +136,4 @@ func galaxyWords(kind string) (en, zh string) {
 		return "galaxy with an active nucleus (Seyfert-like line ratios)", "活动星系核星系（赛弗特型谱线比）"
 	}
 	return "galaxy", "星系"
-}
-
-// finiteOr returns v, or def when v is NaN or infinite.
-func finiteOr(v, def float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return def
-	}
-	return v
 }

@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/astroone/astroone-go/spectrum"
 	"github.com/astroone/astroone-go/sim/synth"
+	"github.com/astroone/astroone-go/spectrum"
 )
 
 // Survey bookkeeping used to name simulated files like real ones.
