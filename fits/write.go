@@ -299,5 +299,8 @@ func tableCards(cw *cardWriter, t *Table) []byte {
 	if len(t.heap) > 0 {
 		cw.add(Card{Key: "THEAP", Value: int64(len(t.rows))})
 	}
+	if len(t.heap) == 0 {
+		return t.rows // written as is, never modified
+	}
 	return append(append([]byte(nil), t.rows...), t.heap...)
 }

@@ -211,9 +211,21 @@ func logLinear(w []float64) (start, step float64, ok bool) {
 	if len(w) < 2 {
 		return 0, 0, false
 	}
+	// Compare x/λ_i − 1 with the tolerance in ln units (log10(1+e) ≈
+	// e/ln 10 for the tiny e that pass), stepping λ_i by multiplication
+	// and recomputing it exactly every 256 pixels: a division per pixel
+	// instead of a logarithm. NaN, zero and negative values fail.
+	tol := logLinearTol * math.Ln10
 	fits := func(start, step float64) bool {
+		ratio := math.Pow(10, step)
+		var pred float64
 		for i, x := range w {
-			if math.Abs(math.Log10(x)-(start+step*float64(i))) > logLinearTol {
+			if i%256 == 0 {
+				pred = math.Pow(10, start+step*float64(i))
+			} else {
+				pred *= ratio
+			}
+			if !(math.Abs(x/pred-1) <= tol) {
 				return false
 			}
 		}
