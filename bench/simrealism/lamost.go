@@ -5,6 +5,7 @@ import (
 	"log"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/astroone/astroone-go/plot"
@@ -22,7 +23,7 @@ var lamostFixtures = []string{"spec-55859-F5902_sp01-001_dr7.fits.gz", "spec-558
 func (r *report) lamostSection() error {
 	fmt.Fprintln(r.w, "### Real LAMOST spectra vs simulated LAMOST spectra")
 	fmt.Fprintln(r.w)
-	var fitRows, cmpRows, noiseRows, featRows [][]string
+	var fitRows, cmpRows, noiseRows, featRows, ewRows [][]string
 	for _, name := range lamostFixtures {
 		real, err := spectrum.ReadFile(filepath.Join(r.lamost, name))
 		if err != nil {
@@ -55,6 +56,7 @@ func (r *report) lamostSection() error {
 			return err
 		}
 		var simDer, simCorr, simVsModel, realVsSim, simAC, simRG, simIG, simA, simB []float64
+		simEW := make([][]float64, len(realism.SolarFeatures))
 		var typical *spectrum.Spectrum
 		var typicalPair *realism.Pair
 		for seed := uint64(1); seed <= 9; seed++ {
@@ -70,6 +72,9 @@ func (r *report) lamostSection() error {
 			simVsModel = append(simVsModel, sm.Metrics.Corr)
 			simAC = append(simAC, residualAutocorr(sm))
 			simDer = append(simDer, sm.Metrics.RealSNR)
+			for k, f := range realism.SolarFeatures {
+				simEW[k] = append(simEW[k], realism.EquivalentWidth(sm.WavelengthAA, sm.RealNorm, sm.Use, f.FromAA, f.ToAA))
+			}
 			simRG = append(simRG, sim.Meta.SNR["r"]/sim.Meta.SNR["g"])
 			simIG = append(simIG, sim.Meta.SNR["i"]/sim.Meta.SNR["g"])
 			simA = append(simA, bandDepth(sim, realism.TelluricABand))
@@ -93,6 +98,15 @@ func (r *report) lamostSection() error {
 			fmt.Sprintf("%.2f", real.Meta.SNR["r"]/snr), medSpread(simRG), fmt.Sprintf("%.2f", real.Meta.SNR["i"]/snr), medSpread(simIG)})
 		featRows = append(featRows, []string{label, f3(bandDepth(real, realism.TelluricABand)), medSpread(simA), f3(bandDepth(real, realism.TelluricBBand)), medSpread(simB),
 			f3(residualAutocorr(mp)), medSpread(simAC)})
+		for k, f := range realism.SolarFeatures {
+			if f.FromAA >= realism.LAMOSTDichroic.FromAA && f.ToAA <= realism.LAMOSTDichroic.ToAA {
+				continue // Na D is in the dichroic gap
+			}
+			ewRows = append(ewRows, []string{label, f.Name,
+				fmt.Sprintf("%.2f", realism.EquivalentWidth(mp.WavelengthAA, mp.RealNorm, mp.Use, f.FromAA, f.ToAA)),
+				fmt.Sprintf("%.2f", realism.EquivalentWidth(mp.WavelengthAA, mp.SimNorm, mp.Use, f.FromAA, f.ToAA)),
+				medSpread2(simEW[k])})
+		}
 		stem := "lamost_" + strings.ToLower(real.Meta.Subclass)
 		if err := r.plotPair(stem+"_fit", mp, fmt.Sprintf("LAMOST %s vs best-fit simulated %s", real.Meta.Subclass, synth.SpectralType(b.TeffK, b.Logg)), "LAMOST "+real.Meta.Subclass, "simulated model", false); err != nil {
 			return err
@@ -108,6 +122,9 @@ func (r *report) lamostSection() error {
 	fmt.Fprintln(r.w, "Correlations of continuum-normalised flux (9 simulated observations of the best-fit star at the real S/N; median [min, max]):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real spectrum", "r real vs model", "rms", "r simulated vs model", "r real vs simulated", "*wrong type* vs real"}, cmpRows)
+	fmt.Fprintln(r.w, "Equivalent widths (Å) on the continuum-normalised spectra: the real one, the best-fit model, and the 9 simulated observations (median [min, max]):")
+	fmt.Fprintln(r.w)
+	r.table([]string{"real spectrum", "feature", "real", "model", "simulated observations"}, ewRows)
 	fmt.Fprintln(r.w, "Noise: the real spectrum's header SNRG and the DER_SNR of its normalised flux; the measured S/N_g of the simulated observations; S/N ratios between bands (header SNRR/SNRG and SNRI/SNRG for the real one):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real spectrum", "SNRG (header)", "DER_SNR (real)", "simulated S/N_g", "DER_SNR (simulated)", "S/N r/g real", "simulated", "S/N i/g real", "simulated"}, noiseRows)
@@ -125,19 +142,17 @@ func wrongFor(teffK float64) realism.StarGuess {
 	return realism.StarGuess{TeffK: 3550, Logg: 4.8, FeH: 0}
 }
 
-// medSpread formats the median and range of values.
-func medSpread(v []float64) string {
+// medSpread formats the median and range of values with three decimals.
+func medSpread(v []float64) string { return spread(v, "%.3f [%.3f, %.3f]") }
+
+// medSpread2 formats them with two decimals.
+func medSpread2(v []float64) string { return spread(v, "%.2f [%.2f, %.2f]") }
+
+// spread formats the median, minimum and maximum of v with format.
+func spread(v []float64, format string) string {
 	s := append([]float64(nil), v...)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range s {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
-	}
-	for i := range s { // insertion sort: a handful of values
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return fmt.Sprintf("%.3f [%.3f, %.3f]", s[len(s)/2], lo, hi)
+	slices.Sort(s)
+	return fmt.Sprintf(format, s[len(s)/2], s[0], s[len(s)-1])
 }
 
 // sideBySide shows the real spectrum above a simulated observation of the

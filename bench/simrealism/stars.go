@@ -19,6 +19,7 @@ func (r *report) calspec() error {
 	fmt.Fprintln(r.w, "### CALSPEC stars (HST spectrophotometry) vs simulated stars")
 	fmt.Fprintln(r.w)
 	var rows, fits, regions [][]string
+	lines := map[string][]string{} // feature → EW cells per star
 	for _, c := range realism.CALSPECStars() {
 		ref, err := realism.ReadReference(filepath.Join(r.pysyn, c.File))
 		if err != nil {
@@ -32,6 +33,15 @@ func (r *report) calspec() error {
 		m := p.Metrics
 		rows = append(rows, []string{c.Label, fmt.Sprintf("simulated %s (%.0f K, %.2f, %+.1f)", synth.SpectralType(c.Params.TeffK, c.Params.Logg), c.Params.TeffK, c.Params.Logg, c.Params.FeH),
 			fmt.Sprintf("%.0f–%.0f", m.FromAA, m.ToAA), fmt.Sprint(m.N), f3(m.Corr), f3(m.Ceiling), f3(m.RMS), pct(m.Shape.RMS), pct(m.Shape.MaxAbs)})
+		feats := realism.SolarFeatures
+		if c.Params.TeffK > 8000 {
+			feats = realism.VegaFeatures
+		}
+		for _, f := range feats {
+			re := realism.EquivalentWidth(p.WavelengthAA, p.RealNorm, p.Use, f.FromAA, f.ToAA)
+			se := realism.EquivalentWidth(p.WavelengthAA, p.SimNorm, p.Use, f.FromAA, f.ToAA)
+			lines[f.Name] = append(lines[f.Name], fmt.Sprintf("%.2f / %.2f", re, se))
+		}
 		b, g, rd := p.Sub(3700, 5000), p.Sub(5000, 6500), p.Sub(6500, 9100)
 		regions = append(regions, []string{c.Label, f3(b.Corr) + " / " + f3(b.RMS), f3(g.Corr) + " / " + f3(g.RMS), f3(rd.Corr) + " / " + f3(rd.RMS), fmt.Sprintf("%.0f", m.RealSNR)})
 		name := strings.TrimSuffix(strings.TrimSuffix(c.File, ".fits"), "_001")
@@ -61,13 +71,26 @@ func (r *report) calspec() error {
 		}
 		fits = append(fits, []string{c.Label, fmt.Sprintf("%.0f / %.2f / %+.1f", c.Params.TeffK, c.Params.Logg, c.Params.FeH),
 			fmt.Sprintf("%.0f / %.1f / %+.1f", best.TeffK, best.Logg, best.FeH), f3(bm.Corr), f3(bm.RMS),
-			fmt.Sprintf("%+.0f (r = %.3f)", rv, rvCorr), string(ref.Medium)})
+			fmt.Sprintf("%+.0f (r = %.3f)", rv, rvCorr), medium(ref.Medium)})
 		log.Printf("calspec %s: r=%.3f rms=%.3f shape=%.3f; best fit %+v r=%.3f; RV %+.0f", c.Label, m.Corr, m.RMS, m.Shape.RMS, best, bm.Corr, rv)
 	}
-	r.table([]string{"real", "model", "range (Å)", "pixels", "r (norm.)", "noise ceiling", "rms (norm.)", "shape rms (ln)", "shape max |ln|"}, rows)
+	r.table([]string{"real", "model", "range (Å)", "pixels", "r (norm.)", "noise ceiling", "rms (norm.)", "shape rms (ln)", "shape max (abs. ln)"}, rows)
 	fmt.Fprintln(r.w, "By region (r / rms of the normalised flux, literature parameters) and the real spectrum's S/N per pixel (DER_SNR):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real", "3700–5000 Å", "5000–6500 Å", "6500–9100 Å", "S/N"}, regions)
+	fmt.Fprintln(r.w, "Equivalent widths (Å, real / simulated) of the continuum-normalised spectra above, Vega:")
+	fmt.Fprintln(r.w)
+	var vrows, srows [][]string
+	for _, f := range realism.VegaFeatures {
+		vrows = append(vrows, []string{f.Name, lines[f.Name][0]})
+	}
+	r.table([]string{"feature", "Vega / simulated A0 V"}, vrows)
+	fmt.Fprintln(r.w, "and the solar analogs:")
+	fmt.Fprintln(r.w)
+	for _, f := range realism.SolarFeatures {
+		srows = append(srows, append([]string{f.Name}, lines[f.Name]...))
+	}
+	r.table([]string{"feature", "P041C / sim.", "P177D / sim.", "P330E / sim."}, srows)
 	fmt.Fprintln(r.w, "Grid fit of the simulator's parameters to each CALSPEC star (min. rms of normalised flux) and apparent RV:")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real", "assumed Teff / log g / [Fe/H]", "best-fit", "r", "rms", "apparent RV km/s", "medium in file"}, fits)
@@ -121,4 +144,11 @@ func (r *report) gridFitReference(ref *realism.Reference, c realism.StarCase, rv
 		}
 	}
 	return best, bm, nil
+}
+
+func medium(m realism.Medium) string {
+	if m == realism.MediumUnstated {
+		return "not stated"
+	}
+	return string(m)
 }

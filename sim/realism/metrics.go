@@ -302,3 +302,70 @@ func Dn4000(waveAA, flux []float64, use []bool) float64 {
 	}
 	return mean(4000, 4100) / mean(3850, 3950)
 }
+
+// EquivalentWidth returns Σ (1 − norm_i)·Δλ_i over the usable pixels with
+// centres in [fromAA, toAA] of a continuum-normalised spectrum (Å;
+// positive for absorption, negative for emission), Δλ_i the pixel width
+// from the neighbouring centres; NaN when there are none. Measured on two
+// spectra normalised the same way (a Pair), it compares line strengths.
+func EquivalentWidth(waveAA, norm []float64, use []bool, fromAA, toAA float64) float64 {
+	var s float64
+	k := 0
+	n := len(waveAA)
+	for i, w := range waveAA {
+		if w < fromAA || w > toAA || !(use == nil || use[i]) || !finite(norm[i]) {
+			continue
+		}
+		lo, hi := max(i-1, 0), min(i+1, n-1)
+		s += (1 - norm[i]) * (waveAA[hi] - waveAA[lo]) / float64(hi-lo)
+		k++
+	}
+	if k == 0 {
+		return math.NaN()
+	}
+	return s
+}
+
+// Feature is a named wavelength window (vacuum Å) whose equivalent width
+// is compared.
+type Feature struct {
+	Name         string
+	FromAA, ToAA float64
+}
+
+// VegaFeatures are the A-star lines compared with Vega: Balmer lines
+// (±30 Å windows about the vacuum centres, which hold the cores and inner
+// wings; the outer wings go into the continuum fit alike for both
+// spectra), Ca II K and the Paschen series blend.
+var VegaFeatures = []Feature{
+	{"Ca II K 3934", 3926, 3942},
+	{"Hδ 4103", 4073, 4133},
+	{"Hγ 4342", 4312, 4372},
+	{"Hβ 4863", 4833, 4893},
+	{"Hα 6565", 6535, 6595},
+	{"Paschen 8440–8900", 8440, 8900},
+}
+
+// SolarFeatures are the G-star features compared with the solar
+// analogs: Ca II H+K, the G band (CH 4300), Hβ, Mg b + MgH, Na D, Hα
+// (vacuum windows).
+var SolarFeatures = []Feature{
+	{"Ca II H+K 3925–3980", 3925, 3980},
+	{"G band 4282–4318", 4282, 4318},
+	{"Hβ 4851–4875", 4851, 4875},
+	{"Mg b 5160–5197", 5160, 5197},
+	{"Na D 5885–5905", 5885, 5905},
+	{"Hα 6553–6577", 6553, 6577},
+}
+
+// QSOFeatures are the quasar emission lines compared with the composite
+// (rest-frame vacuum windows; emission gives negative equivalent widths).
+var QSOFeatures = []Feature{
+	{"Lyα+N V 1190–1290", 1190, 1290},
+	{"C IV 1500–1600", 1500, 1600},
+	{"C III] 1860–1960", 1860, 1960},
+	{"Mg II 2740–2860", 2740, 2860},
+	{"Hγ 4300–4380", 4300, 4380},
+	{"Hβ 4800–4920", 4800, 4920},
+	{"[O III] 4995–5020", 4995, 5020},
+}

@@ -225,3 +225,22 @@ func TestDn4000(t *testing.T) {
 	}
 	near(t, "break of 2", Dn4000(w, step, nil), 2, 1e-12)
 }
+
+func TestEquivalentWidth(t *testing.T) {
+	// A Gaussian absorption of EW 2 Å (σ 3 Å) on a 0.5 Å grid.
+	var w, f []float64
+	for x := 4800.0; x <= 4920; x += 0.5 {
+		w = append(w, x)
+		f = append(f, 1-gauss(x, 4862, 3, 2))
+	}
+	near(t, "EW", EquivalentWidth(w, f, nil, 4830, 4890), 2, 1e-3)
+	// Emission: negative; a window holding half the line: half.
+	for i := range f {
+		f[i] = 2 - f[i]
+	}
+	near(t, "emission EW", EquivalentWidth(w, f, nil, 4800, 4920), -2, 1e-3)
+	near(t, "half window", EquivalentWidth(w, f, nil, 4862.25, 4920), -1+gauss(4862, 4862, 3, 2)*0.25, 2e-3)
+	if v := EquivalentWidth(w, f, nil, 5000, 5100); !math.IsNaN(v) {
+		t.Errorf("EW of an empty window = %v", v)
+	}
+}
