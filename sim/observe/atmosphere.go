@@ -1,7 +1,6 @@
 package observe
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/astroone/astroone-go/internal/textdata"
 	"github.com/astroone/astroone-go/prep"
 )
 
@@ -28,36 +28,30 @@ var ErrTable = errors.New("malformed table")
 // increasing, extinctions finite and non-negative; at least two rows are
 // needed. Errors wrap ErrTable and name the line.
 func ParseExtinctionTable(r io.Reader) ([]ExtinctionPoint, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	var out []ExtinctionPoint
-	for ln := 1; sc.Scan(); ln++ {
-		t := sc.Text()
-		if i := strings.IndexByte(t, '#'); i >= 0 {
-			t = t[:i]
-		}
-		f := strings.Fields(t)
-		if len(f) == 0 {
-			continue
-		}
+	err := textdata.Fields(r, 1<<20, func(ln int, f []string) error {
 		if len(f) != 2 {
-			return nil, fmt.Errorf("extinction table line %d: %w: want 2 fields, got %d", ln, ErrTable, len(f))
+			return fmt.Errorf("extinction table line %d: %w: want 2 fields, got %d", ln, ErrTable, len(f))
 		}
 		w, err1 := strconv.ParseFloat(f[0], 64)
 		k, err2 := strconv.ParseFloat(f[1], 64)
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("extinction table line %d: %w: %q is not two numbers", ln, ErrTable, t)
+			return fmt.Errorf("extinction table line %d: %w: %q is not two numbers", ln, ErrTable, strings.Join(f, " "))
 		}
 		if !(w > 0) || math.IsInf(w, 0) || !(k >= 0) || math.IsInf(k, 0) {
-			return nil, fmt.Errorf("extinction table line %d: %w: bad values %g, %g", ln, ErrTable, w, k)
+			return fmt.Errorf("extinction table line %d: %w: bad values %g, %g", ln, ErrTable, w, k)
 		}
 		if n := len(out); n > 0 && !(w > out[n-1].WavelengthAA) {
-			return nil, fmt.Errorf("extinction table line %d: %w: wavelength %g not above %g", ln, ErrTable, w, out[n-1].WavelengthAA)
+			return fmt.Errorf("extinction table line %d: %w: wavelength %g not above %g", ln, ErrTable, w, out[n-1].WavelengthAA)
 		}
 		out = append(out, ExtinctionPoint{w, k})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("extinction table: %w", err)
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, ErrTable) {
+			err = fmt.Errorf("extinction table: %w", err)
+		}
+		return nil, err
 	}
 	if len(out) < 2 {
 		return nil, fmt.Errorf("extinction table: %w: %d rows, need at least 2", ErrTable, len(out))

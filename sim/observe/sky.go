@@ -1,8 +1,8 @@
 package observe
 
 import (
-	"bufio"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/astroone/astroone-go/internal/textdata"
 	"github.com/astroone/astroone-go/prep"
 )
 
@@ -56,67 +57,65 @@ type SkyLine struct {
 // and a branch [PQR][12]. Errors wrap ErrTable and name the line. The lines
 // are returned in file order (which is not sorted).
 func ParseSkyLines(r io.Reader) ([]SkyLine, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	var out []SkyLine
-	for ln := 1; sc.Scan(); ln++ {
-		t := sc.Text()
-		if i := strings.IndexByte(t, '#'); i >= 0 {
-			t = t[:i]
+	err := textdata.Fields(r, 1<<20, func(ln int, f []string) error {
+		l, err := parseSkyLine(f)
+		if err != nil {
+			return fmt.Errorf("sky line list line %d: %w", ln, err)
 		}
-		f := strings.Fields(t)
-		if len(f) == 0 {
-			continue
-		}
-		w, err := strconv.ParseFloat(f[0], 64)
-		if err != nil || !(w > 0) || math.IsInf(w, 0) {
-			return nil, fmt.Errorf("sky line list line %d: %w: bad wavelength %q", ln, ErrTable, f[0])
-		}
-		l := SkyLine{AirAA: w, Kind: SkyOther, VUpper: -1, VLower: -1, Strength: math.NaN()}
-		if len(f) > 1 && isBand(f[1]) {
-			if err := parseOH(&l, f[1:]); err != nil {
-				return nil, fmt.Errorf("sky line list line %d: %w", ln, err)
-			}
-			out = append(out, l)
-			continue
-		}
-		var species []string
-		labelled := false
-		for j := 1; j < len(f); j++ {
-			tok := f[j]
-			switch tok {
-			case "ML":
-				l.Kind, labelled = SkyManMade, true
-			case "AN":
-				l.Kind, labelled = SkyAtomic, true
-			case "DN":
-				l.Kind, labelled = SkyNebular, true
-			case "HP":
-				labelled = true
-			case "broad":
-				l.Broad, labelled = true, true
-			case "blend":
-				l.Blend, labelled = true, true
-			default:
-				if v, err := strconv.ParseFloat(tok, 64); err == nil {
-					if !(v >= 0) || math.IsInf(v, 0) {
-						return nil, fmt.Errorf("sky line list line %d: %w: bad strength %q", ln, ErrTable, tok)
-					}
-					l.Strength, labelled = v, true
-				} else if !labelled {
-					species = append(species, tok)
-				} else {
-					return nil, fmt.Errorf("sky line list line %d: %w: unexpected %q after the labels", ln, ErrTable, tok)
-				}
-			}
-		}
-		l.Species = strings.Join(species, " ")
 		out = append(out, l)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("sky line list: %w", err)
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, ErrTable) {
+			err = fmt.Errorf("sky line list: %w", err)
+		}
+		return nil, err
 	}
 	return out, nil
+}
+
+// parseSkyLine parses the fields of one line of a sky line list.
+func parseSkyLine(f []string) (SkyLine, error) {
+	w, err := strconv.ParseFloat(f[0], 64)
+	if err != nil || !(w > 0) || math.IsInf(w, 0) {
+		return SkyLine{}, fmt.Errorf("%w: bad wavelength %q", ErrTable, f[0])
+	}
+	l := SkyLine{AirAA: w, Kind: SkyOther, VUpper: -1, VLower: -1, Strength: math.NaN()}
+	if len(f) > 1 && isBand(f[1]) {
+		return l, parseOH(&l, f[1:])
+	}
+	var species []string
+	labelled := false
+	for _, tok := range f[1:] {
+		switch tok {
+		case "ML":
+			l.Kind, labelled = SkyManMade, true
+		case "AN":
+			l.Kind, labelled = SkyAtomic, true
+		case "DN":
+			l.Kind, labelled = SkyNebular, true
+		case "HP":
+			labelled = true
+		case "broad":
+			l.Broad, labelled = true, true
+		case "blend":
+			l.Blend, labelled = true, true
+		default:
+			if v, err := strconv.ParseFloat(tok, 64); err == nil {
+				if !(v >= 0) || math.IsInf(v, 0) {
+					return SkyLine{}, fmt.Errorf("%w: bad strength %q", ErrTable, tok)
+				}
+				l.Strength, labelled = v, true
+			} else if !labelled {
+				species = append(species, tok)
+			} else {
+				return SkyLine{}, fmt.Errorf("%w: unexpected %q after the labels", ErrTable, tok)
+			}
+		}
+	}
+	l.Species = strings.Join(species, " ")
+	return l, nil
 }
 
 // isBand reports whether s looks like an OH band "v'-v”".

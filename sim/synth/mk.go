@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/astroone/astroone-go/internal/textdata"
 )
 
 // MKType is one row of an MK spectral-type ↔ effective-temperature table.
@@ -37,55 +38,53 @@ const maxMKLine = 4096
 // type and Teff are kept; the other columns must be numbers or INDEF. Rows
 // are returned in file order. Errors name the offending line.
 func ParseMKParams(r io.Reader) ([]MKType, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 256), maxMKLine)
 	var out []MKType
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
-		}
-		fields := strings.Fields(text)
-		if len(fields) == 0 {
-			continue
-		}
-		if len(fields) < 2 {
-			return nil, fmt.Errorf("mk params: line %d: want at least a type and a Teff, got %q", line, strings.TrimSpace(text))
-		}
-		t, err := mkParseType(fields[0])
+	err := textdata.Fields(r, maxMKLine, func(line int, fields []string) error {
+		t, err := mkParseRow(fields)
 		if err != nil {
-			return nil, fmt.Errorf("mk params: line %d: %w", line, err)
-		}
-		if fields[1] == "INDEF" {
-			return nil, fmt.Errorf("mk params: line %d: %s: Teff is INDEF", line, t.Type)
-		}
-		teff, err := strconv.ParseFloat(fields[1], 64)
-		if err != nil || math.IsNaN(teff) || !(teff > 0) || teff > 1e6 {
-			return nil, fmt.Errorf("mk params: line %d: %s: Teff %q is not a temperature in (0, 1e6] K", line, t.Type, fields[1])
-		}
-		t.TeffK = teff
-		for j, v := range fields[2:] {
-			if v == "INDEF" {
-				continue
-			}
-			if x, err := strconv.ParseFloat(v, 64); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("mk params: line %d: %s: column %d: %q is neither a number nor INDEF", line, t.Type, j+3, v)
-			}
+			return fmt.Errorf("mk params: line %d: %w", line, err)
 		}
 		out = append(out, t)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("mk params: line %d: longer than %d bytes", line+1, maxMKLine)
+		return nil
+	})
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "mk params:") {
+			err = fmt.Errorf("mk params: %w", err)
 		}
-		return nil, fmt.Errorf("mk params: %w", err)
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, errors.New("mk params: no spectral types")
 	}
 	return out, nil
+}
+
+// mkParseRow parses the fields of one params.dat row.
+func mkParseRow(fields []string) (MKType, error) {
+	if len(fields) < 2 {
+		return MKType{}, fmt.Errorf("want at least a type and a Teff, got %q", strings.Join(fields, " "))
+	}
+	t, err := mkParseType(fields[0])
+	if err != nil {
+		return t, err
+	}
+	if fields[1] == "INDEF" {
+		return t, fmt.Errorf("%s: Teff is INDEF", t.Type)
+	}
+	teff, err := strconv.ParseFloat(fields[1], 64)
+	if err != nil || math.IsNaN(teff) || !(teff > 0) || teff > 1e6 {
+		return t, fmt.Errorf("%s: Teff %q is not a temperature in (0, 1e6] K", t.Type, fields[1])
+	}
+	t.TeffK = teff
+	for j, v := range fields[2:] {
+		if v == "INDEF" {
+			continue
+		}
+		if x, err := strconv.ParseFloat(v, 64); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return t, fmt.Errorf("%s: column %d: %q is neither a number nor INDEF", t.Type, j+3, v)
+		}
+	}
+	return t, nil
 }
 
 // mkParseType splits a type such as "B9.5V" or "M4III" into its parts.
