@@ -92,6 +92,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nNext (build the binary with: go build ./cmd/astroone):\n")
 	fmt.Fprintf(stdout, "      astroone catalog --workspace %s --class QSO --min-snr 20\n", wsDir)
-	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, "spec-100000000.fits"))
+	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, first.FileName(0)+".fits"))
+	fmt.Fprintf(stdout, "      the true labels and captions of every spectrum: %s\n", filepath.Join(files, "labels.csv"))
 	return nil
 }
