@@ -28,7 +28,7 @@ func (r *report) qso() error {
 	}
 	fmt.Fprintln(r.w, "### LBQS composite quasar (Francis et al. 1991) vs simulated quasars, rest frame")
 	fmt.Fprintln(r.w)
-	opt := realism.Options{Spectrophotometric: true}
+	opt := realism.QSOOptions()
 	var rows, lineRows [][]string
 	for _, z := range qsoRedshifts {
 		setup := realism.QSOSetup(z)

@@ -59,3 +59,8 @@ func GalaxyOptions() Options { return Options{Knots: 3, ShapeHalf: 2, Spectropho
 func GalaxyFunc(p synth.GalaxyParams) ModelFunc {
 	return func(g *synth.Grid, f []float64) { g.Galaxy(f, p) }
 }
+
+// QSOOptions are the comparison options for quasars: a stiffer continuum
+// than for stars (5 interior knots, one per 300–600 Å rest) so that the
+// broad lines, 30–100 Å wide, stay out of it; spectrophotometric.
+func QSOOptions() Options { return Options{Knots: 5, Spectrophotometric: true} }

@@ -108,7 +108,7 @@ func TestQSOCompositeVsSimulatedQSO(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ z, min float64 }{{0.3, 0.75}, {1.0, 0.6}} {
-		opt := Options{Spectrophotometric: true}
+		opt := QSOOptions()
 		good, err := CompareReference(ref, QSOFunc(CompositeQSO(c.z)), QSOSetup(c.z), opt)
 		if err != nil {
 			t.Fatal(err)
