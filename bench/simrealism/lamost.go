@@ -55,7 +55,7 @@ func (r *report) lamostSection() error {
 		if err != nil {
 			return err
 		}
-		var simDer, simCorr, simVsModel, realVsSim, simAC, simRG, simIG, simA, simB []float64
+		var simShape, simDer, simCorr, simVsModel, realVsSim, simAC, simRG, simIG, simA, simB []float64
 		simEW := make([][]float64, len(realism.SolarFeatures))
 		var typical *spectrum.Spectrum
 		var typicalPair *realism.Pair
@@ -80,6 +80,7 @@ func (r *report) lamostSection() error {
 			simA = append(simA, bandDepth(sim, realism.TelluricABand))
 			simB = append(simB, bandDepth(sim, realism.TelluricBBand))
 			realVsSim = append(realVsSim, rs.Metrics.Corr)
+			simShape = append(simShape, realism.ContinuumShape(rs.Sim, rs.Real, rs.Use, 25).RMS)
 			simCorr = append(simCorr, sim.Meta.SNR["g"])
 			if seed == 1 {
 				typical, typicalPair = sim, rs
@@ -92,7 +93,7 @@ func (r *report) lamostSection() error {
 		if err != nil {
 			return err
 		}
-		cmpRows = append(cmpRows, []string{label, f3(mp.Metrics.Corr), f3(mp.Metrics.RMS), medSpread(simVsModel), medSpread(realVsSim),
+		cmpRows = append(cmpRows, []string{label, f3(mp.Metrics.Corr), f3(mp.Metrics.RMS), medSpread(simVsModel), medSpread(realVsSim), medSpread(simShape),
 			fmt.Sprintf("%s: %s", synth.SpectralType(wrong.TeffK, wrong.Logg), f3(wp.Metrics.Corr))})
 		noiseRows = append(noiseRows, []string{label, fmt.Sprintf("%.2f", snr), fmt.Sprintf("%.2f", mp.Metrics.RealSNR), medSpread(simCorr), medSpread(simDer),
 			fmt.Sprintf("%.2f", real.Meta.SNR["r"]/snr), medSpread(simRG), fmt.Sprintf("%.2f", real.Meta.SNR["i"]/snr), medSpread(simIG)})
@@ -121,7 +122,7 @@ func (r *report) lamostSection() error {
 	r.table([]string{"real spectrum", "start Teff", "Teff", "log g", "[Fe/H]", "RV km/s", "pipeline RV (Z·c)", "type", "χ²/N", "models"}, fitRows)
 	fmt.Fprintln(r.w, "Correlations of continuum-normalised flux (9 simulated observations of the best-fit star at the real S/N; median [min, max]):")
 	fmt.Fprintln(r.w)
-	r.table([]string{"real spectrum", "r real vs model", "rms", "r simulated vs model", "r real vs simulated", "*wrong type* vs real"}, cmpRows)
+	r.table([]string{"real spectrum", "r real vs model", "rms", "r simulated vs model", "r real vs simulated", "raw shape rms (ln) real vs simulated", "*wrong type* vs real"}, cmpRows)
 	fmt.Fprintln(r.w, "Equivalent widths (Å) on the continuum-normalised spectra: the real one, the best-fit model, and the 9 simulated observations (median [min, max]):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real spectrum", "feature", "real", "model", "simulated observations"}, ewRows)

@@ -50,8 +50,8 @@ func (r *report) calspec() error {
 		}
 		for _, wt := range []string{"M2 V", "G2 V", "A0 V", "B3 V"} {
 			wp := realism.WrongStars[wt]
-			if math.Abs(wp.TeffK-c.Params.TeffK) < 1000 {
-				continue // not wrong for this star
+			if math.Abs(wp.TeffK-c.Params.TeffK) < 1000 || (wt == "B3 V" && c.Params.TeffK < 7000) {
+				continue // not wrong for this star, or no more telling than A0 V
 			}
 			q, err := realism.CompareReference(ref, realism.StarFunc(wp), c.Setup, opt)
 			if err != nil {
