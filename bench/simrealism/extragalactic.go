@@ -84,22 +84,13 @@ func (r *report) qso() error {
 		slices.Sort(shapes)
 		rows = append(rows, []string{fmt.Sprintf("%.1f", z), fmt.Sprintf("%d drawn quasars: median [10%%, 90%%]", n), "",
 			fmt.Sprintf("%.3f [%.3f, %.3f]", q(corrs, 0.5), q(corrs, 0.1), q(corrs, 0.9)), "", fmt.Sprintf("%s [%s, %s]", pct(q(shapes, 0.5)), pct(q(shapes, 0.1)), pct(q(shapes, 0.9))), ""})
-		// Wrong models: the quasar at the wrong redshift (lines misplaced
-		// by 10%), and in the optical an A star.
+		// The wrong model: the quasar at the wrong redshift (lines
+		// misplaced by 10%).
 		wz, err := realism.CompareReference(ref, realism.QSOFunc(realism.CompositeQSO(z*1.1)), setup, opt)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, []string{fmt.Sprintf("%.1f", z), fmt.Sprintf("*wrong:* simulated QSO at z = %.2f", z*1.1), "", f3(wz.Metrics.Corr), f3(wz.Metrics.RMS), pct(wz.Metrics.Shape.RMS), pct(wz.Metrics.Shape.MaxAbs)})
-		if z < 1.5 {
-			ws := setup
-			ws.Z = 0
-			w, err := realism.CompareReference(ref, realism.StarFunc(realism.WrongStars["A0 V"]), ws, opt)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, []string{fmt.Sprintf("%.1f", z), "*wrong type:* simulated A0 V star", "", f3(w.Metrics.Corr), f3(w.Metrics.RMS), pct(w.Metrics.Shape.RMS), pct(w.Metrics.Shape.MaxAbs)})
-		}
 		log.Printf("qso z=%.1f: r=%.3f rms=%.3f shape=%.3f; drawn median r=%.3f", z, m.Corr, m.RMS, m.Shape.RMS, q(corrs, 0.5))
 	}
 	r.table([]string{"z", "model", "rest range (Å)", "r (norm.)", "rms (norm.)", "shape rms (ln)", "shape max (abs. ln)"}, rows)
@@ -130,7 +121,7 @@ func (r *report) galaxies() error {
 		if err != nil {
 			return err
 		}
-		for _, kind := range []string{synth.GalaxyPassive, synth.GalaxyStarForming, synth.GalaxyAGN} {
+		for _, kind := range []string{synth.GalaxyPassive, synth.GalaxyStarForming} {
 			rng := rand.New(rand.NewPCG(11, uint64(len(kind))))
 			var shapes, maxes, corrs, dn []float64
 			var refDn float64

@@ -55,7 +55,7 @@ func (r *report) lamostSection() error {
 		if err != nil {
 			return err
 		}
-		var simShape, simDer, simCorr, simVsModel, realVsSim, simAC, simRG, simIG, simA, simB []float64
+		var simShape, simDer, simSNR, simVsModel, realVsSim, simAC, simRG, simIG, simA, simB []float64
 		simEW := make([][]float64, len(realism.SolarFeatures))
 		var typical *spectrum.Spectrum
 		var typicalPair *realism.Pair
@@ -81,9 +81,14 @@ func (r *report) lamostSection() error {
 			simB = append(simB, bandDepth(sim, realism.TelluricBBand))
 			realVsSim = append(realVsSim, rs.Metrics.Corr)
 			simShape = append(simShape, realism.ContinuumShape(rs.Sim, rs.Real, rs.Use, 25).RMS)
-			simCorr = append(simCorr, sim.Meta.SNR["g"])
+			simSNR = append(simSNR, sim.Meta.SNR["g"])
 			if seed == 1 {
 				typical, typicalPair = sim, rs
+			}
+		}
+		for _, v := range simSNR {
+			if math.Abs(v/snr-1) > 0.01 {
+				log.Printf("warning: a simulated observation has S/N_g %.2f, requested %.2f", v, snr)
 			}
 		}
 		wrong := wrongFor(b.TeffK)
@@ -95,7 +100,7 @@ func (r *report) lamostSection() error {
 		}
 		cmpRows = append(cmpRows, []string{label, f3(mp.Metrics.Corr), f3(mp.Metrics.RMS), medSpread(simVsModel), medSpread(realVsSim), medSpread(simShape),
 			fmt.Sprintf("%s: %s", synth.SpectralType(wrong.TeffK, wrong.Logg), f3(wp.Metrics.Corr))})
-		noiseRows = append(noiseRows, []string{label, fmt.Sprintf("%.2f", snr), fmt.Sprintf("%.2f", mp.Metrics.RealSNR), medSpread(simCorr), medSpread(simDer),
+		noiseRows = append(noiseRows, []string{label, fmt.Sprintf("%.2f", snr), fmt.Sprintf("%.2f", mp.Metrics.RealSNR), medSpread2(simDer),
 			fmt.Sprintf("%.2f", real.Meta.SNR["r"]/snr), medSpread(simRG), fmt.Sprintf("%.2f", real.Meta.SNR["i"]/snr), medSpread(simIG)})
 		featRows = append(featRows, []string{label, f3(bandDepth(real, realism.TelluricABand)), medSpread(simA), f3(bandDepth(real, realism.TelluricBBand)), medSpread(simB),
 			f3(residualAutocorr(mp)), medSpread(simAC)})
@@ -126,9 +131,9 @@ func (r *report) lamostSection() error {
 	fmt.Fprintln(r.w, "Equivalent widths (Å) on the continuum-normalised spectra: the real one, the best-fit model, and the 9 simulated observations (median [min, max]):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real spectrum", "feature", "real", "model", "simulated observations"}, ewRows)
-	fmt.Fprintln(r.w, "Noise: the real spectrum's header SNRG and the DER_SNR of its normalised flux; the measured S/N_g of the simulated observations; S/N ratios between bands (header SNRR/SNRG and SNRI/SNRG for the real one):")
+	fmt.Fprintln(r.w, "Noise: the real spectrum's header SNRG and the DER_SNR of the normalised flux of the real and simulated spectra (the simulated ones have measured S/N_g equal to the real SNRG); S/N ratios between bands (header SNRR/SNRG and SNRI/SNRG for the real one, measured for the simulated ones):")
 	fmt.Fprintln(r.w)
-	r.table([]string{"real spectrum", "SNRG (header)", "DER_SNR (real)", "simulated S/N_g", "DER_SNR (simulated)", "S/N r/g real", "simulated", "S/N i/g real", "simulated"}, noiseRows)
+	r.table([]string{"real spectrum", "SNRG (header)", "DER_SNR (real)", "DER_SNR (simulated)", "S/N r/g real", "simulated", "S/N i/g real", "simulated"}, noiseRows)
 	fmt.Fprintln(r.w, "Features: depth of the telluric O₂ A and B bands (1 − band/sides), and the lag-1 autocorrelation of the g-band residual from the best-fit model (0 for white noise):")
 	fmt.Fprintln(r.w)
 	r.table([]string{"real spectrum", "A-band depth real", "simulated", "B-band depth real", "simulated", "residual lag-1 autocorr. real", "simulated"}, featRows)

@@ -84,8 +84,8 @@ func TestVegaLinePositionsVacuum(t *testing.T) {
 	}
 }
 
-// TestSolarAnalogVsSimulatedG2V: measured r = 0.73 for P330E vs the
-// simulated G2 V (HST/FOS, S/N ≈ 40, noise ceiling 0.92), 0.41 vs A0 V.
+// TestSolarAnalogVsSimulatedG2V: measured r = 0.76 for P330E vs the
+// simulated G2 V (HST/FOS, S/N ≈ 40, noise ceiling 0.94), 0.42 vs A0 V.
 func TestSolarAnalogVsSimulatedG2V(t *testing.T) {
 	sun := CALSPECStars()[3]
 	good := compareCase(t, sun, sun.Params)
@@ -99,7 +99,7 @@ func TestSolarAnalogVsSimulatedG2V(t *testing.T) {
 	t.Logf("P330E: r = %.3f (A0 V: %.3f), shape rms(ln) = %.3f", good.Corr, bad.Corr, good.Shape.RMS)
 }
 
-// TestQSOCompositeVsSimulatedQSO: measured r = 0.85 at z = 0.3 and 0.72 at
+// TestQSOCompositeVsSimulatedQSO: measured r = 0.84 at z = 0.3 and 0.76 at
 // z = 1.0 against the LBQS composite in the rest frame; the same quasar
 // placed at 1.1·z scores about 0.
 func TestQSOCompositeVsSimulatedQSO(t *testing.T) {
@@ -125,7 +125,8 @@ func TestQSOCompositeVsSimulatedQSO(t *testing.T) {
 
 // TestPassiveGalaxyBreak: the elliptical template's Dn4000 (2.17 on the
 // common 50 Å grid) lies within the simulated passive galaxies' range and
-// far from the star-forming ones (measured 1.9–2.25 vs 1.1–1.3).
+// far from the star-forming ones (10–90% of the drawn ones: 1.85–2.35 vs
+// 1.06–1.35).
 func TestPassiveGalaxyBreak(t *testing.T) {
 	ref, err := ReadReference(referencePath(t, "elliptical.fits"))
 	if err != nil {
@@ -149,9 +150,10 @@ func TestPassiveGalaxyBreak(t *testing.T) {
 }
 
 // TestLAMOSTRealStars fits the simulator's star to the two real LAMOST
-// spectra on a small grid around their pipeline types: measured best fits
-// G7 → 5900 K, RV −40 (pipeline −42 km/s), r = 0.33 vs the model and 0.16
-// vs an A0 V; A2 → 9500 K, r = 0.29 vs the model, 0.00 vs an M2 V.
+// spectra on a small grid (log g 4, solar [Fe/H]); measured on it: G7 →
+// 6000 K, RV −40 (pipeline −42 km/s), r = 0.33 vs the model and 0.16 vs an
+// A0 V; A2 → 9500 K, RV −220 (pipeline −320), r = 0.29 vs the model, 0.00
+// vs an M2 V.
 func TestLAMOSTRealStars(t *testing.T) {
 	cases := []struct {
 		file           string
