@@ -168,7 +168,7 @@ func Evaluate(recs []Record, opts Options) Report {
 		}
 		var in []Record
 		for _, r := range sel {
-			if r.SNR >= lo && r.SNR < hi {
+			if r.SNR >= lo && (r.SNR < hi || math.IsInf(hi, 1)) {
 				in = append(in, r)
 			}
 		}
