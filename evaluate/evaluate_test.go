@@ -117,6 +117,10 @@ func TestClassificationUnpredictedAndNoClassifier(t *testing.T) {
 	near(t, "O precision", c.Classes[cO].Precision, 0.5, 0) // 1 of 2 predicted
 	near(t, "B recall", c.Classes[cB].Recall, 0.5, 1e-12)   // 1 of 2
 	near(t, "B precision", c.Classes[cB].Precision, 1, 1e-12)
+	// F1 = 2TP/(support+predicted): O 2/4, B 2/3; weighted by support 2 and 2
+	// over all 4 labelled records, the unpredicted one included.
+	near(t, "weighted F1", c.WeightedF1, (2*0.5+2*2.0/3)/4, 1e-12)
+	near(t, "macro F1", c.MacroF1, (0.5+2.0/3)/2, 1e-12)
 
 	// A regression-only predictor: no class predictions at all.
 	none := []Record{rec(30, cO, -1), rec(30, cB, -1)}
@@ -254,6 +258,9 @@ func TestRedshiftCatastrophic(t *testing.T) {
 	}
 	near(t, "QSO rate", q.Rate, 0.25, 1e-12)
 	near(t, "QSO bias", q.Bias, (0.015/2+0.02/3+0+0.1/1.5)/4, 1e-12)
+	// Δ = 0.0075, 0.00667, 0, 0.0667: median 0.00708; deviations 0.00042,
+	// 0.00042, 0.00708, 0.0596: median 0.00375; ×1.4826.
+	near(t, "QSO NMAD", q.NMAD, 1.4826*0.00375, 1e-9)
 	near(t, "galaxy rate", g.Rate, 0.5, 1e-12)
 	if st.N != 2 || st.FromRV != 1 || st.Catastrophic != 0 {
 		t.Errorf("STAR N %d from RV %d catastrophic %d; want 2, 1, 0", st.N, st.FromRV, st.Catastrophic)
@@ -266,6 +273,20 @@ func TestRedshiftCatastrophic(t *testing.T) {
 	rs = Evaluate(recs, Options{CatastrophicDz: 0.005}).Redshift
 	if rs[0].Catastrophic != 3 || rs[1].Catastrophic != 1 {
 		t.Errorf("at 0.005: QSO %d galaxy %d catastrophic; want 3, 1", rs[0].Catastrophic, rs[1].Catastrophic)
+	}
+}
+
+// |Δz|/(1+z) exactly at the threshold is not catastrophic (the definition
+// is a strict >).
+func TestCatastrophicEdge(t *testing.T) {
+	var recs []Record
+	for _, pz := range []float64{0.01, -0.01, 0.0100001} {
+		r := rec(30, cGalaxy, cGalaxy)
+		r.True[dataset.ParamZ], r.Pred[dataset.ParamZ] = 0, pz
+		recs = append(recs, r)
+	}
+	if g := Evaluate(recs, Options{}).Redshift[1]; g.N != 3 || g.Catastrophic != 1 {
+		t.Errorf("galaxy N %d catastrophic %d, want 3, 1", g.N, g.Catastrophic)
 	}
 }
 
