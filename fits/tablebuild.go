@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -30,7 +31,16 @@ type ColumnData struct {
 // NewTable builds a binary table from columns that all have the same
 // number of rows.
 func NewTable(cols []ColumnData) (*Table, error) {
-	t := &Table{}
+	return NewTableBuffer(nil, cols)
+}
+
+// NewTableBuffer is NewTable with the rows encoded into the storage of buf
+// when its capacity suffices (else into a new slice): a caller that writes
+// many tables of the same shape reuses one buffer instead of allocating
+// one a table. The table refers to that storage, so buf must not be
+// reused while the table is in use.
+func NewTableBuffer(buf []byte, cols []ColumnData) (*Table, error) {
+	t := &Table{Columns: make([]Column, 0, len(cols))}
 	nrows := -1
 	for i, cd := range cols {
 		c, n, err := describeColumn(cd)
@@ -49,12 +59,14 @@ func NewTable(cols []ColumnData) (*Table, error) {
 		nrows = 0
 	}
 	t.NRows = nrows
-	t.rows = make([]byte, nrows*t.RowLen)
+	if size := nrows * t.RowLen; cap(buf) >= size {
+		t.rows = buf[:size:size] // every byte is overwritten below
+	} else {
+		t.rows = make([]byte, size)
+	}
 	for i, cd := range cols {
 		c := t.Columns[i]
-		for r := range nrows {
-			encodeField(t.rows[r*t.RowLen+c.Offset:r*t.RowLen+c.Offset+c.Width], cd.Data, r)
-		}
+		encodeColumn(t.rows, t.RowLen, c.Offset, c.Width, cd.Data)
 	}
 	return t, nil
 }
@@ -129,7 +141,7 @@ func describeColumn(cd ColumnData) (Column, int, error) {
 		}
 	}
 	c.Repeat = repeat
-	c.Format = fmt.Sprintf("%d%c", repeat, c.Type)
+	c.Format = strconv.Itoa(repeat) + string(rune(c.Type))
 	c.Width = repeat * typeSize(c.Type)
 	return c, n, nil
 }
@@ -150,51 +162,74 @@ func vecCheck[T any](d [][]T) error {
 	return nil
 }
 
-// encodeField writes row r of column data d into dst, big-endian.
-func encodeField(dst []byte, d any, r int) {
+// encodeColumn writes column data d into the rows (rowLen bytes each) at
+// byte offset off of every row, big-endian; string fields (width bytes)
+// are padded with blanks.
+func encodeColumn(rows []byte, rowLen, off, width int, d any) {
 	switch x := d.(type) {
 	case []bool:
-		putBools(dst, x[r:r+1])
+		for r, v := range x {
+			putBools(rows[r*rowLen+off:], []bool{v})
+		}
 	case []uint8:
-		dst[0] = x[r]
+		for r, v := range x {
+			rows[r*rowLen+off] = v
+		}
 	case []int16:
-		binary.BigEndian.PutUint16(dst, uint16(x[r]))
+		for r, v := range x {
+			binary.BigEndian.PutUint16(rows[r*rowLen+off:], uint16(v))
+		}
 	case []int32:
-		binary.BigEndian.PutUint32(dst, uint32(x[r]))
+		for r, v := range x {
+			binary.BigEndian.PutUint32(rows[r*rowLen+off:], uint32(v))
+		}
 	case []int64:
-		binary.BigEndian.PutUint64(dst, uint64(x[r]))
+		for r, v := range x {
+			binary.BigEndian.PutUint64(rows[r*rowLen+off:], uint64(v))
+		}
 	case []float32:
-		binary.BigEndian.PutUint32(dst, math.Float32bits(x[r]))
+		for r, v := range x {
+			binary.BigEndian.PutUint32(rows[r*rowLen+off:], math.Float32bits(v))
+		}
 	case []float64:
-		binary.BigEndian.PutUint64(dst, math.Float64bits(x[r]))
+		for r, v := range x {
+			binary.BigEndian.PutUint64(rows[r*rowLen+off:], math.Float64bits(v))
+		}
 	case []string:
-		n := copy(dst, x[r])
-		for i := n; i < len(dst); i++ {
-			dst[i] = ' '
+		for r, v := range x {
+			dst := rows[r*rowLen+off : r*rowLen+off+width]
+			n := copy(dst, v)
+			for i := n; i < len(dst); i++ {
+				dst[i] = ' '
+			}
 		}
 	case [][]bool:
-		putBools(dst, x[r])
+		for r, v := range x {
+			putBools(rows[r*rowLen+off:], v)
+		}
 	case [][]uint8:
-		copy(dst, x[r])
+		for r, v := range x {
+			copy(rows[r*rowLen+off:], v)
+		}
 	case [][]int16:
-		for i, v := range x[r] {
-			binary.BigEndian.PutUint16(dst[2*i:], uint16(v))
+		for r, v := range x {
+			putInt16s(rows[r*rowLen+off:], v)
 		}
 	case [][]int32:
-		for i, v := range x[r] {
-			binary.BigEndian.PutUint32(dst[4*i:], uint32(v))
+		for r, v := range x {
+			putInt32s(rows[r*rowLen+off:], v)
 		}
 	case [][]int64:
-		for i, v := range x[r] {
-			binary.BigEndian.PutUint64(dst[8*i:], uint64(v))
+		for r, v := range x {
+			putInt64s(rows[r*rowLen+off:], v)
 		}
 	case [][]float32:
-		for i, v := range x[r] {
-			binary.BigEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+		for r, v := range x {
+			putFloat32s(rows[r*rowLen+off:], v)
 		}
 	case [][]float64:
-		for i, v := range x[r] {
-			binary.BigEndian.PutUint64(dst[8*i:], math.Float64bits(v))
+		for r, v := range x {
+			putFloat64s(rows[r*rowLen+off:], v)
 		}
 	}
 }
