@@ -121,10 +121,7 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 		o.nhits++
 	}
 	// Noise, drawn last.
-	z := o.z[:n]
-	for i := range z {
-		z[i] = rng.NormFloat64()
-	}
+	normals(rng, o.z[:n])
 
 	s.WavelengthAA = grow(s.WavelengthAA, n)
 	copy(s.WavelengthAA, ins.grid.Wave)
@@ -339,66 +336,6 @@ func (o *Observer) bandSNR(s *spectrum.Spectrum, gMedian float64) {
 		}
 		s.Meta.SNR[b.name] = selectK(sel, (len(sel)-1)/2)
 	}
-}
-
-// selectK returns the k-th smallest element of x (0-based), reordering x:
-// Hoare's quickselect with a median-of-three pivot.
-func selectK(x []float64, k int) float64 {
-	lo, hi := 0, len(x)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if x[mid] < x[lo] {
-			x[mid], x[lo] = x[lo], x[mid]
-		}
-		if x[hi] < x[lo] {
-			x[hi], x[lo] = x[lo], x[hi]
-		}
-		if x[hi] < x[mid] {
-			x[hi], x[mid] = x[mid], x[hi]
-		}
-		pivot := x[mid]
-		i, j := lo, hi
-		for i <= j {
-			for x[i] < pivot {
-				i++
-			}
-			for x[j] > pivot {
-				j--
-			}
-			if i <= j {
-				x[i], x[j] = x[j], x[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return x[k]
-		}
-	}
-	return x[k]
-}
-
-const log2e = 1.4426950408889634
-
-// fastExp returns e^x for |x| ≤ 700 to a relative error below 1e-8
-// (tested against math.Exp): x·log2(e) = n + f with |f| ≤ 1/2, 2^f from
-// its degree-7 Taylor series in f·ln2, 2^n by adding n to the exponent
-// bits. Below −700 it returns 0. It is about three times faster than
-// math.Exp, which matters at a few thousand calls per spectrum.
-func fastExp(x float64) float64 {
-	if x < -700 {
-		return 0
-	}
-	t := x * log2e
-	n := math.Floor(t + 0.5)
-	u := (t - n) * math.Ln2
-	p := 1 + u*(1+u*(1.0/2+u*(1.0/6+u*(1.0/24+u*(1.0/120+u*(1.0/720+u*(1.0/5040)))))))
-	return math.Float64frombits(math.Float64bits(p) + uint64(int64(n))<<52)
 }
 
 // grow returns s resized to n, reusing its storage when large enough.
