@@ -148,9 +148,16 @@ func headerVacuum(h *fits.Header, def bool) bool {
 	return def
 }
 
-// lamostHeader builds the primary header cards LAMOST readers expect.
-func lamostHeader(s *Spectrum) *fits.Header {
-	h := &fits.Header{}
+// lamostSNRCards are the LAMOST per-band S/N keywords and comments.
+var lamostSNRCards = [...]struct{ band, key, comment string }{
+	{"u", "SNRU", "SNR of u filter"}, {"g", "SNRG", "SNR of g filter"}, {"r", "SNRR", "SNR of r filter"},
+	{"i", "SNRI", "SNR of i filter"}, {"z", "SNRZ", "SNR of z filter"},
+}
+
+// lamostHeader builds the primary header cards LAMOST readers expect;
+// start, step and logLin are logLinear's result for the wavelengths.
+func lamostHeader(s *Spectrum, start, step float64, logLin bool) *fits.Header {
+	h := &fits.Header{Cards: make([]fits.Card, 0, 32)}
 	m := s.Meta
 	if _, err := strconv.ParseInt(m.ID, 10, 64); err == nil {
 		id, _ := strconv.ParseInt(m.ID, 10, 64)
@@ -171,14 +178,14 @@ func lamostHeader(s *Spectrum) *fits.Header {
 	setString(h, "SUBCLASS", m.Subclass, "Subclass of object")
 	setLAMOSTFloat(h, "Z", m.Z, "Redshift of object")
 	setLAMOSTFloat(h, "Z_ERR", m.ZErr, "Redshift error of object")
-	for _, b := range []string{"u", "g", "r", "i", "z"} {
-		v, ok := m.SNR[b]
+	for _, c := range lamostSNRCards {
+		v, ok := m.SNR[c.band]
 		if !ok {
 			v = math.NaN()
 		}
-		setLAMOSTFloat(h, "SNR"+strings.ToUpper(b), v, "SNR of "+b+" filter")
+		setLAMOSTFloat(h, c.key, v, c.comment)
 	}
-	if start, step, ok := logLinear(s.WavelengthAA); ok {
+	if logLin {
 		h.Set("COEFF0", start, "Central wavelength (log10) of first pixel")
 		h.Set("COEFF1", step, "Log10 dispersion per pixel")
 	}
@@ -243,57 +250,52 @@ func logLinear(w []float64) (start, step float64, ok bool) {
 // float32 vectors.
 func float32Column(v []float64) []float32 {
 	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
+	toFloat32(out, v)
 	return out
 }
 
-// lamostIvar returns the ivar to write in a LAMOST layout: zero where
+// lamostIvar sets dst to the ivar to write in a LAMOST layout: zero where
 // MaskBad is set in either mask, since that bit is written as NODATA,
 // which readers do not treat as unusable by itself; zeros without ivar.
-func lamostIvar(s *Spectrum) []float64 {
-	out := make([]float64, s.Len())
-	copy(out, s.Ivar)
-	for i := range out {
-		var m uint32
-		if s.AndMask != nil {
-			m |= s.AndMask[i]
-		}
-		if s.OrMask != nil {
-			m |= s.OrMask[i]
-		}
-		if m&MaskBad != 0 {
-			out[i] = 0
+func lamostIvar(dst []float32, s *Spectrum) {
+	if s.Ivar == nil {
+		fillFloat32(dst, 0)
+		return
+	}
+	toFloat32(dst, s.Ivar)
+	for _, m := range [2][]uint32{s.AndMask, s.OrMask} {
+		for i, v := range m {
+			if v&MaskBad != 0 {
+				dst[i] = 0
+			}
 		}
 	}
-	return out
 }
 
 // lamostNoData is the LAMOST pixel-mask bit NODATA (bit 6, value 32): no
 // good data at this pixel.
 const lamostNoData = 32
 
-// maskFloat32 converts mask bits to the float32 values LAMOST stores.
-// MaskBad (bit 30, which float32 cannot hold beside low bits) is written as
-// LAMOST's NODATA bit; the pixel's ivar is 0 anyway. It fails when another
-// value would lose bits (integers above 2^24).
-func maskFloat32(m []uint32, n int, what string) ([]float32, error) {
-	out := make([]float32, n)
-	for i := range out {
-		if m == nil {
-			continue
-		}
-		v := m[i]
+// maskFloat32 sets dst to the float32 values LAMOST stores for mask bits m
+// (zeros when m is nil). MaskBad (bit 30, which float32 cannot hold beside
+// low bits) is written as LAMOST's NODATA bit; the pixel's ivar is 0
+// anyway. It fails when another value would lose bits (integers above
+// 2^24).
+func maskFloat32(dst []float32, m []uint32, what string) error {
+	if m == nil {
+		fillFloat32(dst, 0)
+		return nil
+	}
+	for i, v := range m {
 		if v&MaskBad != 0 {
 			v = v&^MaskBad | lamostNoData
 		}
-		out[i] = float32(v)
-		if uint32(out[i]) != v {
-			return nil, fmt.Errorf("%s[%d]=%#x cannot be stored exactly in the layout's float32 mask", what, i, v)
+		dst[i] = float32(v)
+		if v >= 1<<24 && uint32(dst[i]) != v {
+			return fmt.Errorf("%s[%d]=%#x cannot be stored exactly in the layout's float32 mask", what, i, v)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // WriteLAMOSTTable writes s in the LAMOST DR8+ layout: a primary HDU with
@@ -306,34 +308,35 @@ func WriteLAMOSTTable(path string, s *Spectrum) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	n := s.Len()
-	andm, err := maskFloat32(s.AndMask, n, "andmask")
-	if err != nil {
+	sc := getScratch(6*n, 0, 6*4*n)
+	defer putScratch(sc)
+	flux, ivar, wave := col(sc.f32, 0, n), col(sc.f32, 1, n), col(sc.f32, 2, n)
+	andm, orm, norm := col(sc.f32, 3, n), col(sc.f32, 4, n), col(sc.f32, 5, n)
+	if err := maskFloat32(andm, s.AndMask, "andmask"); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	orm, err := maskFloat32(s.OrMask, n, "ormask")
-	if err != nil {
+	if err := maskFloat32(orm, s.OrMask, "ormask"); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	ivar := lamostIvar(s)
-	ph := lamostHeader(s)
-	norm, ok := s.Extra["normalization"]
-	ph.Set("NORM", int64(0), "1 if there exists a normalized spectrum")
-	if ok {
+	toFloat32(flux, s.Flux)
+	lamostIvar(ivar, s)
+	toFloat32(wave, s.WavelengthAA)
+	start, step, logLin := logLinear(s.WavelengthAA)
+	ph := lamostHeader(s, start, step, logLin)
+	if v, ok := s.Extra["normalization"]; ok {
 		ph.Set("NORM", int64(1), "1 if there exists a normalized spectrum")
+		toFloat32(norm, v)
 	} else {
-		norm = make([]float64, n)
-		for i := range norm {
-			norm[i] = lamostMissing
-		}
+		ph.Set("NORM", int64(0), "1 if there exists a normalized spectrum")
+		fillFloat32(norm, lamostMissing)
 	}
-	row := func(v []float32) [][]float32 { return [][]float32{v} }
-	tab, err := fits.NewTable([]fits.ColumnData{
-		{Name: "FLUX", Data: row(float32Column(s.Flux))},
-		{Name: "IVAR", Data: row(float32Column(ivar))},
-		{Name: "WAVELENGTH", Data: row(float32Column(s.WavelengthAA))},
-		{Name: "ANDMASK", Data: row(andm)},
-		{Name: "ORMASK", Data: row(orm)},
-		{Name: "NORMALIZATION", Data: row(float32Column(norm))},
+	tab, err := fits.NewTableBuffer(sc.rows, []fits.ColumnData{
+		{Name: "FLUX", Data: [][]float32{flux}},
+		{Name: "IVAR", Data: [][]float32{ivar}},
+		{Name: "WAVELENGTH", Data: [][]float32{wave}},
+		{Name: "ANDMASK", Data: [][]float32{andm}},
+		{Name: "ORMASK", Data: [][]float32{orm}},
+		{Name: "NORMALIZATION", Data: [][]float32{norm}},
 	})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -354,28 +357,25 @@ func WriteLAMOSTImage(path string, s *Spectrum) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	n := s.Len()
-	data := make([]float32, 0, 5*n)
-	ivar := lamostIvar(s)
-	data = append(data, float32Column(s.Flux)...)
-	data = append(data, float32Column(ivar)...)
-	data = append(data, float32Column(s.WavelengthAA)...)
-	for _, m := range []struct {
-		v    []uint32
-		name string
-	}{{s.AndMask, "andmask"}, {s.OrMask, "ormask"}} {
-		f, err := maskFloat32(m.v, n, m.name)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		data = append(data, f...)
+	sc := getScratch(5*n, 0, 0)
+	defer putScratch(sc)
+	if err := maskFloat32(col(sc.f32, 3, n), s.AndMask, "andmask"); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	im, err := fits.NewImage(data, n, 5)
+	if err := maskFloat32(col(sc.f32, 4, n), s.OrMask, "ormask"); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	toFloat32(col(sc.f32, 0, n), s.Flux)
+	lamostIvar(col(sc.f32, 1, n), s)
+	toFloat32(col(sc.f32, 2, n), s.WavelengthAA)
+	im, err := fits.NewImage(sc.f32, n, 5)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	h := lamostHeader(s)
+	start, step, logLin := logLinear(s.WavelengthAA)
+	h := lamostHeader(s, start, step, logLin)
 	h.Set("EXTNAME", "Flux", "The extension name")
-	if start, step, ok := logLinear(s.WavelengthAA); ok {
+	if logLin {
 		h.Set("CRVAL1", start, "Central wavelength (log10) of first pixel")
 		h.Set("CD1_1", step, "Log10 dispersion per pixel")
 		h.Set("CRPIX1", int64(1), "Starting pixel (1-indexed)")
