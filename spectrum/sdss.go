@@ -193,29 +193,39 @@ func WriteSDSS(path string, s *Spectrum) error {
 		return fmt.Errorf("write %s: SDSS files hold vacuum wavelengths; convert the spectrum to vacuum first", path)
 	}
 	n := s.Len()
-	loglam := make([]float32, n)
+	sc := getScratch(6*n, 2*n, 8*4*n)
+	defer putScratch(sc)
+	flux, loglam, ivar := col(sc.f32, 0, n), col(sc.f32, 1, n), col(sc.f32, 2, n)
+	andm, orm := col(sc.i32, 0, n), col(sc.i32, 1, n)
+	toFloat32(flux, s.Flux)
 	for i, w := range s.WavelengthAA {
 		loglam[i] = float32(math.Log10(w))
 	}
-	ivar := s.Ivar
-	if ivar == nil {
-		ivar = make([]float64, n)
+	if s.Ivar != nil {
+		toFloat32(ivar, s.Ivar)
+	} else {
+		fillFloat32(ivar, 0)
 	}
-	cols := []fits.ColumnData{
-		{Name: "flux", Unit: s.FluxUnit, Data: float32Column(s.Flux)},
-		{Name: "loglam", Data: loglam},
-		{Name: "ivar", Data: float32Column(ivar)},
-		{Name: "and_mask", Data: int32Mask(s.AndMask, n)},
-		{Name: "or_mask", Data: int32Mask(s.OrMask, n)},
-	}
-	for _, name := range sdssExtraColumns {
-		v := s.Extra[name]
-		if v == nil {
-			v = make([]float64, n)
+	int32Mask(andm, s.AndMask)
+	int32Mask(orm, s.OrMask)
+	cols := make([]fits.ColumnData, 0, 5+len(sdssExtraColumns))
+	cols = append(cols,
+		fits.ColumnData{Name: "flux", Unit: s.FluxUnit, Data: flux},
+		fits.ColumnData{Name: "loglam", Data: loglam},
+		fits.ColumnData{Name: "ivar", Data: ivar},
+		fits.ColumnData{Name: "and_mask", Data: andm},
+		fits.ColumnData{Name: "or_mask", Data: orm},
+	)
+	for k, name := range sdssExtraColumns {
+		v := col(sc.f32, 3+k, n)
+		if x := s.Extra[name]; x != nil {
+			toFloat32(v, x)
+		} else {
+			fillFloat32(v, 0)
 		}
-		cols = append(cols, fits.ColumnData{Name: name, Data: float32Column(v)})
+		cols = append(cols, fits.ColumnData{Name: name, Data: v})
 	}
-	coadd, err := fits.NewTable(cols)
+	coadd, err := fits.NewTableBuffer(sc.rows, cols)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -267,12 +277,16 @@ func WriteSDSS(path string, s *Spectrum) error {
 		&fits.HDU{Header: sh, Table: spall, Kind: fits.KindBinTable})
 }
 
-func int32Mask(m []uint32, n int) []int32 {
-	out := make([]int32, n)
-	for i := range m {
-		out[i] = int32(m[i])
+// int32Mask sets dst to the mask bits m as the int32 SDSS stores (zeros
+// when m is nil).
+func int32Mask(dst []int32, m []uint32) {
+	if m == nil {
+		clear(dst)
+		return
 	}
-	return out
+	for i, v := range m {
+		dst[i] = int32(v)
+	}
 }
 
 // parsePlateMJDFiber parses an SDSS identifier "PLATE-MJD-FIBER".
