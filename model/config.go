@@ -1,0 +1,243 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// ErrConfig reports an invalid model or training configuration.
+var ErrConfig = errors.New("invalid model config")
+
+// Config describes the spectrum encoder, its heads and how it is trained.
+// It is stored as config.json in every run directory. Sizes are in pixels
+// of the input grid unless a name says otherwise.
+type Config struct {
+	Name   string `json:"name"`   // "tiny", "small", "base" or a user's name
+	Pixels int    `json:"pixels"` // pixels per input spectrum (3908 on the LAMOST grid)
+	Bin    int    `json:"bin"`    // pixels averaged (ivar-weighted) into one before patching; 1 = none
+	Patch  int    `json:"patch"`  // binned pixels per token
+	Stride int    `json:"stride"` // binned pixels between token starts (≤ Patch; < Patch overlaps)
+
+	Dim      int     `json:"dim"`       // model width d
+	Layers   int     `json:"layers"`    // transformer blocks
+	Heads    int     `json:"heads"`     // attention heads (Dim must be a multiple)
+	MLPRatio int     `json:"mlp_ratio"` // MLP hidden width = MLPRatio·Dim
+	Dropout  float64 `json:"dropout"`   // dropout after attention and MLP, training only
+
+	// Masked-patch reconstruction: the fraction of tokens masked in the
+	// pretraining phase, in spans of MaskSpan consecutive tokens, and the
+	// fraction masked during fine-tuning (when WRecon > 0).
+	MaskRatio         float64 `json:"mask_ratio"`
+	MaskSpan          int     `json:"mask_span"`
+	FinetuneMaskRatio float64 `json:"finetune_mask_ratio"`
+
+	// Loss weights of the fine-tuning phase: class cross-entropy, Gaussian
+	// NLL of the parameters and λ for the reconstruction loss.
+	WClass float64 `json:"w_class"`
+	WReg   float64 `json:"w_reg"`
+	WRecon float64 `json:"w_recon"`
+
+	// Optimisation: AdamW with a linear warm-up and cosine decay to
+	// MinLRFrac·LearningRate in each phase, gradient clipping by global norm.
+	LearningRate  float64 `json:"learning_rate"`
+	MinLRFrac     float64 `json:"min_lr_frac"`
+	WarmupSteps   int     `json:"warmup_steps"`   // per phase
+	PretrainSteps int     `json:"pretrain_steps"` // optimizer steps of masked pretraining
+	Steps         int     `json:"steps"`          // total optimizer steps (pretraining included)
+	Batch         int     `json:"batch"`          // spectra per micro-batch
+	Accumulation  int     `json:"accumulation"`   // micro-batches per optimizer step
+	WeightDecay   float64 `json:"weight_decay"`   // AdamW decoupled weight decay
+	ClipNorm      float64 `json:"clip_norm"`      // global gradient norm limit; 0 = none
+	Seed          int64   `json:"seed"`           // initialisation, masks, batch order
+
+	EvalEvery       int  `json:"eval_every"`       // optimizer steps between validations
+	CheckpointEvery int  `json:"checkpoint_every"` // optimizer steps between checkpoints
+	Patience        int  `json:"patience"`         // validations without improvement before stopping; 0 = never
+	Augment         bool `json:"augment"`          // augment training batches (when the batch source supports it)
+}
+
+// NumFeatures is the number of per-spectrum summary features (the extra
+// token): asinh(median/scale), log10 scale, log10(1+median pixel S/N) and
+// the fraction of good pixels.
+const NumFeatures = 4
+
+// BinnedPixels returns the number of pixels after binning.
+func (c Config) BinnedPixels() int { return (c.Pixels + c.Bin - 1) / c.Bin }
+
+// Tokens returns the number of patch tokens: enough patches of Patch
+// binned pixels every Stride pixels to cover the whole (binned) spectrum,
+// the last one padded with empty pixels where needed. The model sees one
+// more token, the summary-feature token, at position 0.
+func (c Config) Tokens() int {
+	n := c.BinnedPixels()
+	if n <= c.Patch {
+		return 1
+	}
+	return (n-c.Patch+c.Stride-1)/c.Stride + 1
+}
+
+// Validate checks the configuration for values the model cannot use.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if c.Pixels < 1 {
+		bad("pixels %d < 1", c.Pixels)
+	}
+	if c.Bin < 1 {
+		bad("bin %d < 1", c.Bin)
+	}
+	if c.Patch < 1 || c.Stride < 1 || c.Stride > c.Patch {
+		bad("need 1 ≤ stride ≤ patch, got patch %d stride %d", c.Patch, c.Stride)
+	}
+	if c.Dim < 1 || c.Heads < 1 || c.Dim%max(c.Heads, 1) != 0 {
+		bad("dim %d must be a positive multiple of heads %d", c.Dim, c.Heads)
+	}
+	if c.Layers < 0 || c.MLPRatio < 1 {
+		bad("layers %d, mlp_ratio %d", c.Layers, c.MLPRatio)
+	}
+	if !(c.Dropout >= 0 && c.Dropout < 1) {
+		bad("dropout %g not in [0, 1)", c.Dropout)
+	}
+	if !(c.MaskRatio >= 0 && c.MaskRatio < 1) || !(c.FinetuneMaskRatio >= 0 && c.FinetuneMaskRatio < 1) {
+		bad("mask ratios %g, %g not in [0, 1)", c.MaskRatio, c.FinetuneMaskRatio)
+	}
+	if c.MaskSpan < 1 {
+		bad("mask_span %d < 1", c.MaskSpan)
+	}
+	if c.WClass < 0 || c.WReg < 0 || c.WRecon < 0 {
+		bad("negative loss weight")
+	}
+	if !(c.LearningRate > 0) || !(c.MinLRFrac >= 0 && c.MinLRFrac <= 1) {
+		bad("learning_rate %g, min_lr_frac %g", c.LearningRate, c.MinLRFrac)
+	}
+	if c.WarmupSteps < 0 || c.PretrainSteps < 0 || c.Steps < 0 || c.PretrainSteps > c.Steps {
+		bad("need 0 ≤ pretrain_steps ≤ steps and warmup ≥ 0, got %d, %d, %d", c.PretrainSteps, c.Steps, c.WarmupSteps)
+	}
+	if c.Batch < 1 || c.Accumulation < 1 {
+		bad("batch %d, accumulation %d", c.Batch, c.Accumulation)
+	}
+	if c.WeightDecay < 0 || c.ClipNorm < 0 {
+		bad("weight_decay %g, clip_norm %g", c.WeightDecay, c.ClipNorm)
+	}
+	if c.EvalEvery < 1 || c.CheckpointEvery < 1 || c.Patience < 0 {
+		bad("eval_every %d, checkpoint_every %d, patience %d", c.EvalEvery, c.CheckpointEvery, c.Patience)
+	}
+	const big = 1 << 22
+	if c.Pixels > big || c.Bin > big || c.Patch > big || c.Dim > 1<<16 || c.Layers > 1024 || c.MLPRatio > 64 ||
+		c.Batch > 1<<20 || c.Accumulation > 1<<20 || c.MaskSpan > big || c.Steps > 1<<40 {
+		bad("a size is beyond the supported range")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w %q: %s", ErrConfig, c.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// base is the shared default of the named sizes.
+func base() Config {
+	return Config{
+		Pixels: 3908, Bin: 1, Patch: 20, Stride: 10,
+		Dim: 128, Layers: 4, Heads: 4, MLPRatio: 4,
+		MaskRatio: 0.3, MaskSpan: 3, FinetuneMaskRatio: 0.1,
+		WClass: 1, WReg: 1, WRecon: 0.1,
+		LearningRate: 1e-3, MinLRFrac: 0.05, WarmupSteps: 100,
+		PretrainSteps: 500, Steps: 3000, Batch: 32, Accumulation: 1,
+		WeightDecay: 0.01, ClipNorm: 1, Seed: 1,
+		EvalEvery: 100, CheckpointEvery: 100, Patience: 10,
+		Augment: true,
+	}
+}
+
+// ConfigByName returns a named configuration:
+//
+//   - "tiny": for tests and CI, a training step in well under a second on
+//     one core: 4× binning, 40-pixel patches, d=32, one block;
+//   - "small": sized to train to the project's targets in about half an
+//     hour on two CPU cores (see docs/BENCHMARKS.md for its step time);
+//   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
+//     on the full grid, d=256, 6 blocks) for a GPU.
+func ConfigByName(name string) (Config, error) {
+	c := base()
+	c.Name = name
+	switch name {
+	case "tiny":
+		c.Bin, c.Patch, c.Stride = 4, 40, 40
+		c.Dim, c.Layers, c.Heads, c.MLPRatio = 32, 1, 2, 2
+		c.PretrainSteps, c.Steps, c.WarmupSteps = 20, 60, 5
+		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 16, 20, 20, 0
+		c.LearningRate = 3e-3
+	case "small":
+		c.Bin, c.Patch, c.Stride = 2, 32, 16
+		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 4, 2
+		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
+		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 32, 200, 200, 6
+		c.LearningRate = 2e-3
+	case "base":
+		c.Dim, c.Layers, c.Heads, c.MLPRatio = 256, 6, 8, 4
+		c.PretrainSteps, c.Steps, c.WarmupSteps = 5000, 30000, 1000
+		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 64, 1000, 1000, 10
+		c.LearningRate, c.Dropout = 5e-4, 0.1
+	default:
+		return Config{}, fmt.Errorf("%w: no configuration named %q (want tiny, small or base)", ErrConfig, name)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes a JSON configuration. Fields it omits keep the
+// values of the named configuration given by its "name" field when that is
+// tiny, small or base, and of "small" otherwise; unknown fields are an
+// error. The result is validated.
+func ParseConfig(data []byte) (Config, error) {
+	var probe struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return Config{}, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	c, err := ConfigByName(probe.Name)
+	if err != nil {
+		c, _ = ConfigByName("small")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// LoadConfig reads a JSON configuration file (see ParseConfig).
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("load config: %w", err)
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("load config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ConfigByNameOrFile returns ConfigByName(s) for a known name and
+// LoadConfig(s) otherwise.
+func ConfigByNameOrFile(s string) (Config, error) {
+	switch s {
+	case "tiny", "small", "base":
+		return ConfigByName(s)
+	}
+	return LoadConfig(s)
+}
+
+// JSON returns the configuration as indented JSON.
+func (c Config) JSON() []byte {
+	data, _ := json.MarshalIndent(c, "", "  ")
+	return append(data, '\n')
+}

@@ -1,0 +1,256 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Inputs are the model's input arrays for a batch, flat and row-major, made
+// from raw flux and inverse variance by Prepare. Token 0 of every spectrum
+// is the summary-feature token; tokens 1…Tokens are the patches.
+type Inputs struct {
+	Size   int // spectra
+	Tokens int // patch tokens per spectrum (Config.Tokens)
+	Patch  int // binned pixels per patch
+
+	// X holds, per spectrum and patch token, the Patch normalised fluxes
+	// followed by the Patch noise-channel values: Size×Tokens×2·Patch.
+	X []float32
+	// Feats are the summary features (see NumFeatures): Size×NumFeatures.
+	Feats []float32
+	// Target is the normalised flux the reconstruction head predicts and
+	// PixW its per-pixel weight, Size×(Tokens+1)×Patch; token 0 (the
+	// feature token) and pixels without data have weight 0.
+	Target []float32
+	PixW   []float32
+	// Good counts the usable (finite, ivar > 0) input pixels of each spectrum.
+	Good []int
+}
+
+// Constants of the per-spectrum normalisation.
+const (
+	zClip = 20 // normalised flux is clipped to ±zClip
+	// reconFloor is the model-error floor, in normalised flux units, of
+	// the reconstruction weights: w = 1/(σ_noise² + reconFloor²).
+	reconFloor = 0.1
+	// noiseScale divides log(1 + scale·√ivar) in the noise channel.
+	noiseScale = 4
+)
+
+// Prepare turns size spectra of cfg.Pixels pixels (flux and inverse
+// variance, row-major) into the model's inputs.
+//
+// Per spectrum: pixels whose flux or ivar is not finite, or whose ivar is
+// not positive, are bad (ivar 0). Pixels are binned by cfg.Bin with
+// inverse-variance weights (the binned ivar is the sum). Over the good
+// binned pixels the flux median m and the robust scale s = 1.4826·MAD are
+// measured (the standard deviation when the MAD is 0, and 1 when both
+// are); the normalised flux is z = (f − m)/s, clipped to ±20, and 0 at bad
+// pixels. The noise channel is ln(1 + s·√ivar)/4 (0 at bad pixels: it is
+// also the good-pixel mask). The summary features are asinh(m/s),
+// log10(s)/3, log10(1 + median |f|·√ivar) and the fraction of good pixels.
+// The reconstruction weight of a pixel is its inverse variance in z units
+// with a model-error floor of 0.1: w = 1/(1/(ivar·s²) + 0.01), 0 at bad
+// pixels.
+func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
+	if len(flux) != size*cfg.Pixels || len(ivar) != size*cfg.Pixels {
+		return Inputs{}, fmt.Errorf("model inputs: %d spectra of %d pixels need %d values, got flux %d, ivar %d",
+			size, cfg.Pixels, size*cfg.Pixels, len(flux), len(ivar))
+	}
+	tokens, patch := cfg.Tokens(), cfg.Patch
+	in := Inputs{
+		Size: size, Tokens: tokens, Patch: patch,
+		X:      make([]float32, size*tokens*2*patch),
+		Feats:  make([]float32, size*NumFeatures),
+		Target: make([]float32, size*(tokens+1)*patch),
+		PixW:   make([]float32, size*(tokens+1)*patch),
+		Good:   make([]int, size),
+	}
+	nb := cfg.BinnedPixels()
+	bf := make([]float64, nb)
+	bi := make([]float64, nb)
+	scratch := make([]float64, 0, nb)
+	for b := range size {
+		row := b * cfg.Pixels
+		in.Good[b] = binSpectrum(flux[row:row+cfg.Pixels], ivar[row:row+cfg.Pixels], cfg.Bin, bf, bi)
+		med, scale, snr, good := robustStats(bf, bi, scratch)
+		f := in.Feats[b*NumFeatures : (b+1)*NumFeatures]
+		if good > 0 {
+			f[0] = float32(math.Asinh(med / scale))
+			f[1] = float32(math.Log10(scale) / 3)
+			f[2] = float32(math.Log10(1 + snr))
+			f[3] = float32(float64(good) / float64(nb))
+		}
+		x := in.X[b*tokens*2*patch : (b+1)*tokens*2*patch]
+		tgt := in.Target[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
+		pw := in.PixW[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
+		for t := range tokens {
+			for k := range patch {
+				j := t*cfg.Stride + k
+				if j >= nb || !(bi[j] > 0) {
+					continue
+				}
+				z := (bf[j] - med) / scale
+				z = math.Max(-zClip, math.Min(zClip, z))
+				snrPix := scale * math.Sqrt(bi[j])
+				x[t*2*patch+k] = float32(z)
+				x[t*2*patch+patch+k] = float32(math.Log1p(snrPix) / noiseScale)
+				tgt[(t+1)*patch+k] = float32(z)
+				pw[(t+1)*patch+k] = float32(1 / (1/(snrPix*snrPix) + reconFloor*reconFloor))
+			}
+		}
+	}
+	return in, nil
+}
+
+// binSpectrum averages groups of bin pixels with inverse-variance weights
+// into bf (flux) and bi (summed ivar), treating non-finite values and
+// ivar ≤ 0 as missing, and returns the number of good input pixels.
+func binSpectrum(flux, ivar []float32, bin int, bf, bi []float64) int {
+	good := 0
+	for j := range bf {
+		var sw, swf float64
+		for i := j * bin; i < min((j+1)*bin, len(flux)); i++ {
+			f, w := float64(flux[i]), float64(ivar[i])
+			if !(w > 0) || math.IsInf(w, 0) || math.IsNaN(f) || math.IsInf(f, 0) {
+				continue
+			}
+			sw += w
+			swf += w * f
+			good++
+		}
+		if sw > 0 && !math.IsInf(sw, 0) && !math.IsInf(swf, 0) {
+			bf[j], bi[j] = swf/sw, sw
+		} else {
+			bf[j], bi[j] = 0, 0
+		}
+	}
+	return good
+}
+
+// robustStats returns the median and robust scale (1.4826·MAD, else the
+// standard deviation, else 1) of the fluxes with ivar > 0, the median of
+// |f|·√ivar, and the number of such pixels. scratch is reused storage.
+func robustStats(f, ivar []float64, scratch []float64) (med, scale, snr float64, n int) {
+	v := scratch[:0]
+	for j := range f {
+		if ivar[j] > 0 {
+			v = append(v, f[j])
+		}
+	}
+	n = len(v)
+	if n == 0 {
+		return 0, 1, 0, 0
+	}
+	med = median(v)
+	var sum, sum2 float64
+	for i, x := range v {
+		sum += x
+		sum2 += x * x
+		v[i] = math.Abs(x - med)
+	}
+	scale = 1.4826 * median(v)
+	if !(scale > 1e-30) || math.IsInf(scale, 0) {
+		mean := sum / float64(n)
+		scale = math.Sqrt(math.Max(sum2/float64(n)-mean*mean, 0))
+	}
+	if !(scale > 1e-30) || math.IsInf(scale, 0) {
+		scale = 1
+	}
+	v = v[:0]
+	for j := range f {
+		if ivar[j] > 0 {
+			v = append(v, math.Abs(f[j])*math.Sqrt(ivar[j]))
+		}
+	}
+	snr = median(v)
+	return med, scale, snr, n
+}
+
+// median returns the median of v (the mean of the two middle values for
+// an even count), reordering v. It selects in linear expected time.
+func median(v []float64) float64 {
+	n := len(v)
+	if n == 0 {
+		return math.NaN()
+	}
+	hi := selectKth(v, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	// After selection v[:n/2] holds the smaller half: its maximum is the
+	// other middle value.
+	return (slices.Max(v[:n/2]) + hi) / 2
+}
+
+// selectKth reorders v so that v[k] is the value a sort would put there,
+// with no larger value before it and no smaller one after, and returns it
+// (Hoare's selection with a median-of-three pivot).
+func selectKth(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		pivot := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < pivot {
+				i++
+			}
+			for v[j] > pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
+}
+
+// MaskTokens draws the reconstruction mask of a batch: Size×(Tokens+1)
+// values, 1 for a masked patch token and 0 otherwise; token 0 (the
+// feature token) is never masked. Each spectrum gets round(ratio·tokens)
+// masked tokens, placed in spans of up to span consecutive tokens at
+// random starts (spans may touch or overlap, so a spectrum's masked tokens
+// can form longer runs). The draw depends only on rng.
+func MaskTokens(rng *rand.Rand, size, tokens int, ratio float64, span int) []float32 {
+	m := make([]float32, size*(tokens+1))
+	want := int(math.Round(ratio * float64(tokens)))
+	want = min(want, tokens)
+	span = max(1, min(span, tokens))
+	for b := range size {
+		row := m[b*(tokens+1)+1 : (b+1)*(tokens+1)]
+		got := 0
+		for got < want {
+			start := rng.IntN(tokens - span + 1)
+			for k := start; k < start+span && got < want; k++ {
+				if row[k] == 0 {
+					row[k] = 1
+					got++
+				}
+			}
+		}
+	}
+	return m
+}

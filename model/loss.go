@@ -1,0 +1,48 @@
+package model
+
+import (
+	"math"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// ClassLoss is the mean cross-entropy of the logits [B, C] against the
+// one-hot targets [B, C] over the examples with weight [B] > 0: Σ w·CE /
+// max(Σ w, 1). Unlabelled examples (weight 0) add nothing.
+func ClassLoss(logits, onehot, weight *Node) *Node {
+	ce := Neg(ReduceSum(Mul(onehot, LogSoftmax(logits, -1)), -1)) // [B]
+	return weightedMean(Mul(ce, weight), weight)
+}
+
+// GaussianNLL is the mean negative log-likelihood of the targets y under
+// independent Gaussians N(mean, exp(logSigma)²), all [B, P], counting only
+// entries with weight w [B, P] > 0:
+//
+//	Σ w·(½((y−μ)/σ)² + ln σ + ½ ln 2π) / max(Σ w, 1).
+func GaussianNLL(mean, logSigma, y, w *Node) *Node {
+	// Undefined targets (weight 0) may be NaN: replace them before they
+	// reach the loss, or their NaN would leak into the gradients.
+	y = Where(GreaterThan(w, ZerosLike(w)), y, ZerosLike(y))
+	z := Mul(Sub(y, mean), Exp(Neg(logSigma)))
+	nll := AddScalar(Add(MulScalar(Square(z), 0.5), logSigma), 0.5*math.Log(2*math.Pi))
+	return weightedMean(Mul(nll, w), w)
+}
+
+// ReconLoss is the weighted mean squared error of the reconstruction
+// recon [B, T+1, P] against target [B, T+1, P] over masked tokens only:
+// Σ m·w·(r−t)² / Σ m·w, with m the token mask [B, T+1] (1 = masked) and w
+// the pixel weights [B, T+1, P] (Inputs.PixW, inverse variance with a
+// floor). Unmasked tokens contribute nothing; with nothing masked the loss
+// is 0.
+func ReconLoss(recon, target, pixW, mask *Node) *Node {
+	mw := Mul(pixW, InsertAxes(mask, -1))
+	num := ReduceAllSum(Mul(mw, Square(Sub(recon, target))))
+	den := ReduceAllSum(mw)
+	return Div(num, Max(den, Scalar(den.Graph(), den.DType(), 1e-6)))
+}
+
+// weightedMean returns ΣweightedValues / max(Σweights, 1).
+func weightedMean(weightedValues, weights *Node) *Node {
+	den := ReduceAllSum(weights)
+	return Div(ReduceAllSum(weightedValues), Max(den, OnesLike(den)))
+}

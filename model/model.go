@@ -1,0 +1,149 @@
+// Package model holds AstroOne's spectrum foundation model on GoMLX: a
+// SpecFormer-style transformer encoder (AstroCLIP/SpecCLIP) over patches
+// of a robustly z-scored spectrum, with heads for classification,
+// parameter regression with uncertainties and masked-patch
+// reconstruction; its named configurations; its checkpoint format; and a
+// Predictor that loads a trained run.
+//
+// Graphs are built with GoMLX v0.26.0 and run on the backend nn.Backend()
+// returns ($GOMLX_BACKEND, pure-Go simplego by default). Importing this
+// package imports nn, which installs matrix-product gradients for Dot and
+// DotGeneral.
+package model
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+
+	"github.com/astroone/astroone-go/dataset"
+	_ "github.com/astroone/astroone-go/nn" // gemm-based Dot/DotGeneral gradients
+)
+
+// Heads selects which heads a graph builds. A head's variables are only
+// created (and trained) by graphs that build it.
+type Heads struct {
+	Class, Params, Recon bool
+}
+
+// Outputs are the nodes of a model graph. Heads that were not asked for
+// are nil.
+type Outputs struct {
+	Logits    *Node // [B, NumClasses] class logits
+	Mean      *Node // [B, NumParams] normalised parameter means
+	LogSigma  *Node // [B, NumParams] natural log of the normalised σ, in (−7, 7)
+	Recon     *Node // [B, Tokens+1, Patch] reconstructed normalised flux (token 0 unused)
+	Embedding *Node // [B, Dim] mean of the final token states
+	Hidden    *Node // [B, Tokens+1, Dim] final token states (after the last layer norm)
+}
+
+// Variable scopes of the model; the optimizer's and the training loop's
+// variables live elsewhere.
+const (
+	ScopeModel = "model"
+)
+
+// Build adds the model to the graph of x: x is [B, Tokens, 2·Patch]
+// (Inputs.X), feats [B, NumFeatures] (Inputs.Feats) and mask [B, Tokens+1]
+// (1 = masked token, whose patch embedding is replaced by a learned mask
+// vector; nil = nothing masked). ctx should be unchecked (variables are
+// shared by the training, validation and inference graphs). Dropout is
+// applied when ctx.IsTraining(g) and cfg.Dropout > 0.
+func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) Outputs {
+	g := x.Graph()
+	ctx = ctx.In(ScopeModel).WithInitializer(fanInInitializer(ctx))
+	tokens, d := cfg.Tokens(), cfg.Dim
+	if want := []int{x.Shape().Dimensions[0], tokens, 2 * cfg.Patch}; x.Rank() != 3 || x.Shape().Dimensions[1] != want[1] || x.Shape().Dimensions[2] != want[2] {
+		panic(fmt.Sprintf("model: input shape %s, want %v", x.Shape(), want))
+	}
+	dt := x.DType()
+
+	tok := layers.Dense(ctx.In("patch_embed"), x, true, d)                  // [B, T, d]
+	ft := InsertAxes(layers.Dense(ctx.In("feat_embed"), feats, true, d), 1) // [B, 1, d]
+	h := Concatenate([]*Node{ft, tok}, 1)                                   // [B, T+1, d]
+	if mask != nil {
+		maskVec := ctx.In("mask_token").WithInitializer(normalInitializer(ctx, 0.02)).
+			VariableWithShape("embedding", shapes.Make(dt, d)).ValueGraph(g)
+		m := InsertAxes(mask, -1) // [B, T+1, 1]
+		h = Add(Mul(h, OneMinus(m)), Mul(m, Reshape(maskVec, 1, 1, d)))
+	}
+	pos := ctx.In("positions").WithInitializer(normalInitializer(ctx, 0.02)).
+		VariableWithShape("embedding", shapes.Make(dt, tokens+1, d)).ValueGraph(g)
+	h = Add(h, InsertAxes(pos, 0))
+
+	training := ctx.IsTraining(g) && cfg.Dropout > 0
+	for i := range cfg.Layers {
+		lc := ctx.Inf("block_%d", i)
+		a := layers.LayerNormalization(lc.In("ln_attn"), h, -1).Done()
+		a = attention(lc.In("attn"), a, cfg.Heads, d/cfg.Heads)
+		if training {
+			a = layers.DropoutStatic(lc, a, cfg.Dropout)
+		}
+		h = Add(h, a)
+		f := layers.LayerNormalization(lc.In("ln_mlp"), h, -1).Done()
+		f = layers.Dense(lc.In("mlp_in"), f, true, cfg.MLPRatio*d)
+		f = activations.GeluApproximate(f)
+		f = layers.Dense(lc.In("mlp_out"), f, true, d)
+		if training {
+			f = layers.DropoutStatic(lc, f, cfg.Dropout)
+		}
+		h = Add(h, f)
+	}
+	h = layers.LayerNormalization(ctx.In("ln_final"), h, -1).Done()
+	out := Outputs{Hidden: h, Embedding: ReduceMean(h, 1)}
+	if heads.Class {
+		c := activations.GeluApproximate(layers.Dense(ctx.In("class_hidden"), out.Embedding, true, d))
+		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
+	}
+	if heads.Params {
+		r := activations.GeluApproximate(layers.Dense(ctx.In("param_hidden"), out.Embedding, true, d))
+		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
+		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
+		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)
+	}
+	if heads.Recon {
+		out.Recon = layers.Dense(ctx.In("recon"), h, true, cfg.Patch)
+	}
+	return out
+}
+
+// attention is multi-head self-attention with a single 1/√headDim scaling
+// (GoMLX v0.26's layers.MultiHeadAttention scales twice): x [B, T, d] →
+// [B, T, d].
+func attention(ctx *context.Context, x *Node, heads, headDim int) *Node {
+	dims := x.Shape().Dimensions
+	q := layers.Dense(ctx.In("query"), x, true, heads, headDim) // [B, T, H, hd]
+	k := layers.Dense(ctx.In("key"), x, true, heads, headDim)
+	v := layers.Dense(ctx.In("value"), x, true, heads, headDim)
+	q = MulScalar(q, 1/math.Sqrt(float64(headDim)))
+	logits := Einsum("bqhd,bkhd->bhqk", q, k)
+	coef := Softmax(logits, -1)
+	o := Einsum("bhqk,bkhd->bqhd", coef, v)
+	o = Reshape(o, dims[0], dims[1], heads*headDim)
+	return layers.Dense(ctx.In("output"), o, true, dims[2])
+}
+
+// fanInInitializer draws weights of rank ≥ 2 from N(0, 1/fan_in) with
+// fan_in the first axis (layers.Dense's input axis, also for Dense layers
+// with several output axes), using the context's random state; lower
+// ranks (biases) start at zero.
+func fanInInitializer(ctx *context.Context) context.VariableInitializer {
+	return func(g *Graph, shape shapes.Shape) *Node {
+		if shape.Rank() < 2 || !shape.DType.IsFloat() {
+			return Zeros(g, shape)
+		}
+		return MulScalar(ctx.RandomNormal(g, shape), 1/math.Sqrt(float64(shape.Dimensions[0])))
+	}
+}
+
+// normalInitializer draws every value from N(0, stddev²).
+func normalInitializer(ctx *context.Context, stddev float64) context.VariableInitializer {
+	return func(g *Graph, shape shapes.Shape) *Node {
+		return MulScalar(ctx.RandomNormal(g, shape), stddev)
+	}
+}
