@@ -124,7 +124,7 @@ func (g *Grid) bandTau(f []float64, headAA, scaleAA, sigmaAA float64, toRed bool
 // ±5σ of a line, and to ~2% over the ±5% of λ that the widest damping
 // wings reach, where τ < 10⁻³. Gaussian cores are evaluated by the exact
 // recurrence g(d+h) = g(d)·exp(−dh − h²/2), three exp calls per line
-// (starExp, the fast exp of star.go).
+// (starExp, the fast exp of star.go) and no other per-pixel exp.
 
 // starPix returns the fractional pixel of vacuum wavelength 10^log10AA.
 func (g *Grid) starPix(log10AA float64) float64 { return (log10AA - g.Log10Start) / g.Log10Step }
@@ -133,22 +133,29 @@ func (g *Grid) starPix(log10AA float64) float64 { return (log10AA - g.Log10Start
 // centre, Å) of σ sig (Å) and τ-area area (Å), saturating at tmax.
 func (g *Grid) starGauss(f []float64, pc, centre, sig, area, tmax float64) {
 	sp := sig / (centre * math.Ln10 * g.Log10Step)
+	starGaussPx(f, pc, sp, math.Log(area), 1/(sig*math.Sqrt(2*math.Pi)), 1/tmax)
+}
+
+// starGaussPx subtracts from ln f the saturated Gaussian line of pixel
+// centre pc and pixel σ sp whose optical depth is τ(d) = e^(lnA − d²/2)·
+// scale at d = (i − pc)/sp, i.e. peak optical depth e^lnA·scale; the line
+// saturates as τ/(1 + τ·invTmax). It is evaluated over ±5σ. Folding the
+// line's τ-area (e^lnA) into the first exponential saves an exp per line.
+func starGaussPx(f []float64, pc, sp, lnA, scale, invTmax float64) {
 	lo := max(int(math.Ceil(pc-5*sp)), 0)
 	hi := min(int(math.Floor(pc+5*sp))+1, len(f))
 	if lo >= hi {
 		return
 	}
-	peak := area / (sig * math.Sqrt(2*math.Pi))
 	h := 1 / sp
 	d := (float64(lo) - pc) * h
-	gv := starExp(-0.5 * d * d)
+	t0 := scale * starExp(lnA-0.5*d*d) // τ at pixel lo
 	r := starExp(-d*h - 0.5*h*h)
 	c := starExp(-h * h)
-	it := 1 / tmax
-	for i := lo; i < hi; i++ {
-		t := peak * gv
-		f[i] -= t / (1 + t*it)
-		gv *= r
+	f = f[lo:hi]
+	for i := range f {
+		f[i] -= t0 / (1 + t0*invTmax)
+		t0 *= r
 		r *= c
 	}
 }
@@ -194,9 +201,13 @@ func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax float64
 		v := (float64(i) - pc) * invH
 		return ln / (1 + v*v)
 	}
+	// In the wings τ is the Lorentzian alone, and the saturated
+	// t/(1 + t/tmax) with t = ln/(1 + v²) is ln/(1 + v² + ln/tmax): one
+	// division per pixel instead of two.
+	a := 1 + ln*it
 	for i := lo; i < glo; i++ {
-		t := lor(i)
-		f[i] -= t / (1 + t*it)
+		v := (float64(i) - pc) * invH
+		f[i] -= ln / (a + v*v)
 	}
 	if glo < ghi {
 		h := 1 / sp
@@ -212,7 +223,7 @@ func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax float64
 		}
 	}
 	for i := ghi; i < hi; i++ {
-		t := lor(i)
-		f[i] -= t / (1 + t*it)
+		v := (float64(i) - pc) * invH
+		f[i] -= ln / (a + v*v)
 	}
 }

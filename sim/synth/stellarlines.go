@@ -390,6 +390,7 @@ type starCompiled struct {
 	law, ab                 uint8
 	gexp, gammaAA, sigmaAA  float64
 	tauMax                  float64
+	invVac, sig2, invTauMax float64 // 1/vacAA, (sigmaAA/vacAA)², 1/tauMax
 }
 
 // starVac holds the lists above with vacuum wavelengths, built once.
@@ -412,6 +413,7 @@ func starInitVac() {
 			starVac.lines = append(starVac.lines, starCompiled{
 				vacAA: v, log10Vac: math.Log10(v), log10A: math.Log10(l.tauA),
 				law: l.law, ab: l.ab, gexp: l.gexp, gammaAA: l.gammaAA, sigmaAA: l.sigmaAA, tauMax: l.tauMax,
+				invVac: 1 / v, sig2: (l.sigmaAA / v) * (l.sigmaAA / v), invTauMax: 1 / l.tauMax,
 			})
 		}
 		for _, l := range starLines {
