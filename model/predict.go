@@ -1,0 +1,278 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/nn"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.json"     // the model Config
+	NormalizerFile = "normalizer.json" // the dataset.Normalizer of the targets
+	CheckpointDir  = "checkpoints"     // step-NNNNNNNN.ckpt (+ .json state) and best.ckpt
+	BestCheckpoint = "best.ckpt"       // model weights at the best validation loss
+)
+
+// StepCheckpointName returns the file name of the checkpoint of an
+// optimizer step, "step-00001234.ckpt"; its training state is the same
+// name with ".json".
+func StepCheckpointName(step int) string { return fmt.Sprintf("step-%08d.ckpt", step) }
+
+// LatestCheckpoint returns the path and step of the newest step
+// checkpoint in dir whose training-state file also exists (the state is
+// written last, so its presence marks a complete checkpoint). It returns
+// an error wrapping os.ErrNotExist when there is none.
+func LatestCheckpoint(dir string) (path string, step int, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", 0, fmt.Errorf("checkpoints: %w", err)
+	}
+	var steps []int
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "step-") || !strings.HasSuffix(name, ".ckpt") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "step-"), ".ckpt"))
+		if err != nil || n < 0 {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(name, ".ckpt")+".json")); err == nil {
+			steps = append(steps, n)
+		}
+	}
+	if len(steps) == 0 {
+		return "", 0, fmt.Errorf("checkpoints: no complete checkpoint in %s: %w", dir, os.ErrNotExist)
+	}
+	step = slices.Max(steps)
+	return filepath.Join(dir, StepCheckpointName(step)), step, nil
+}
+
+// Prediction is the model's output for one spectrum, in physical units.
+type Prediction struct {
+	ID    string
+	Probs [dataset.NumClasses]float64 // softmax class probabilities
+	Class int                         // index of the most probable class
+	// Params are the predicted means in physical units (K, dex, km/s, z)
+	// and Sigma their 1σ uncertainties (for Teff, propagated from the
+	// log10 space the model predicts in). Every parameter is predicted for
+	// every spectrum; which ones apply depends on the class.
+	Params [dataset.NumParams]float64
+	Sigma  [dataset.NumParams]float64
+	// Embedding is the global spectrum embedding (mean of the final token
+	// states), Config.Dim values.
+	Embedding []float32
+	// Err is set, and the rest left zero, for a spectrum without a single
+	// usable pixel.
+	Err error `json:"-"`
+}
+
+// ClassProb is a class with its probability.
+type ClassProb struct {
+	Class string  `json:"class"`
+	Prob  float64 `json:"prob"`
+}
+
+// Top returns the k most probable classes, most probable first.
+func (p Prediction) Top(k int) []ClassProb {
+	out := make([]ClassProb, dataset.NumClasses)
+	for i := range out {
+		out[i] = ClassProb{dataset.ClassNames[i], p.Probs[i]}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Prob > out[j].Prob })
+	return out[:min(k, len(out))]
+}
+
+// ErrNoData marks a spectrum without usable pixels.
+var ErrNoData = errors.New("no usable pixels (ivar > 0 and finite flux)")
+
+// Predictor runs a trained model. Its methods are safe to call from one
+// goroutine at a time.
+type Predictor struct {
+	Config     Config
+	Normalizer dataset.Normalizer
+	// BatchSize is the number of spectra per graph execution (the last
+	// chunk of a larger batch is padded to it).
+	BatchSize int
+
+	backend backends.Backend
+	ctx     *context.Context
+	exec    *context.Exec
+}
+
+// LoadPredictor loads a run directory: config.json, normalizer.json and
+// the checkpoint checkpoints/best.ckpt, or the latest complete step
+// checkpoint when there is no best one yet.
+func LoadPredictor(runDir string) (*Predictor, error) {
+	cfg, err := LoadConfig(filepath.Join(runDir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", runDir, err)
+	}
+	data, err := os.ReadFile(filepath.Join(runDir, NormalizerFile))
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", runDir, err)
+	}
+	var norm dataset.Normalizer
+	if err := json.Unmarshal(data, &norm); err != nil {
+		return nil, fmt.Errorf("load model %s: %s: %w", runDir, NormalizerFile, err)
+	}
+	ckpt := filepath.Join(runDir, CheckpointDir, BestCheckpoint)
+	if _, err := os.Stat(ckpt); err != nil {
+		if ckpt, _, err = LatestCheckpoint(filepath.Join(runDir, CheckpointDir)); err != nil {
+			return nil, fmt.Errorf("load model %s: %w", runDir, err)
+		}
+	}
+	ctx := context.New()
+	if err := LoadCheckpoint(ckpt, ctx); err != nil {
+		return nil, fmt.Errorf("load model %s: %w", runDir, err)
+	}
+	return NewPredictor(cfg, norm, ctx)
+}
+
+// NewPredictor returns a predictor for a model whose variables are in ctx
+// (for instance loaded with LoadCheckpoint). The context must hold every
+// variable of the class and parameter heads: it is an error to predict
+// with untrained ones.
+func NewPredictor(cfg Config, norm dataset.Normalizer, ctx *context.Context) (*Predictor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	backend, err := nn.Backend()
+	if err != nil {
+		return nil, err
+	}
+	p := &Predictor{Config: cfg, Normalizer: norm, BatchSize: 64, backend: backend, ctx: ctx}
+	// Reuse: every variable must come from the checkpoint, none be created.
+	p.exec, err = context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, x, feats *Node) []*Node {
+		out := Build(ctx, cfg, x, feats, nil, Heads{Class: true, Params: true})
+		return []*Node{Softmax(out.Logits, -1), out.Mean, out.LogSigma, out.Embedding}
+	})
+	if err != nil {
+		backend.Finalize()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Close releases the predictor's backend.
+func (p *Predictor) Close() {
+	if p.exec != nil {
+		p.exec.Finalize()
+	}
+	if p.backend != nil {
+		p.backend.Finalize()
+	}
+	p.exec, p.backend = nil, nil
+}
+
+// Predict runs the model on the spectra of b (only Size, Pixels, Flux,
+// Ivar and IDs are read), in chunks of BatchSize, and returns one
+// prediction per spectrum. A spectrum without usable pixels gets a
+// Prediction with Err set; the error return is for failures of the whole
+// call.
+func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
+	if p.exec == nil {
+		return nil, errors.New("predict: predictor is closed")
+	}
+	if b.Pixels != p.Config.Pixels {
+		return nil, fmt.Errorf("predict: spectra have %d pixels, the model takes %d", b.Pixels, p.Config.Pixels)
+	}
+	if len(b.Flux) != b.Size*b.Pixels || len(b.Ivar) != b.Size*b.Pixels {
+		return nil, fmt.Errorf("predict: batch of %d×%d with %d flux and %d ivar values", b.Size, b.Pixels, len(b.Flux), len(b.Ivar))
+	}
+	preds = make([]Prediction, b.Size)
+	n := p.BatchSize
+	for lo := 0; lo < b.Size; lo += n {
+		hi := min(lo+n, b.Size)
+		flux := make([]float32, n*b.Pixels)
+		ivar := make([]float32, n*b.Pixels)
+		copy(flux, b.Flux[lo*b.Pixels:hi*b.Pixels])
+		copy(ivar, b.Ivar[lo*b.Pixels:hi*b.Pixels])
+		in, err := Prepare(p.Config, flux, ivar, n)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		outs, err := p.run(in)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		for i := lo; i < hi; i++ {
+			pr := &preds[i]
+			if i < len(b.IDs) {
+				pr.ID = b.IDs[i]
+			}
+			r := i - lo
+			if in.Good[r] == 0 {
+				pr.Err = ErrNoData
+				continue
+			}
+			p.fill(pr, outs, r)
+		}
+	}
+	return preds, nil
+}
+
+// run executes the inference graph on prepared inputs and returns the
+// flat outputs: probabilities, means, log σ and embeddings.
+func (p *Predictor) run(in Inputs) (outs [4][]float32, err error) {
+	x := tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, 2*in.Patch)
+	f := tensors.FromFlatDataAndDimensions(in.Feats, in.Size, NumFeatures)
+	res, err := p.exec.Exec(x, f)
+	if err != nil {
+		return outs, err
+	}
+	for i, t := range res {
+		outs[i] = tensors.MustCopyFlatData[float32](t)
+		t.FinalizeAll()
+	}
+	return outs, nil
+}
+
+// fill decodes row r of the outputs into pr.
+func (p *Predictor) fill(pr *Prediction, outs [4][]float32, r int) {
+	const c, np = dataset.NumClasses, dataset.NumParams
+	best := 0
+	for k := range c {
+		pr.Probs[k] = float64(outs[0][r*c+k])
+		if pr.Probs[k] > pr.Probs[best] {
+			best = k
+		}
+	}
+	pr.Class = best
+	for k := range np {
+		pr.Params[k], pr.Sigma[k] = DecodeParam(p.Normalizer, k, float64(outs[1][r*np+k]), math.Exp(float64(outs[2][r*np+k])))
+	}
+	d := p.Config.Dim
+	pr.Embedding = slices.Clone(outs[3][r*d : (r+1)*d])
+}
+
+// DecodeParam maps a normalised prediction y ± s of parameter k back to
+// physical units with the normaliser's convention y = (f(p) − Mean)/Std,
+// f = log10 where Log[k] is set: v = y·Std + Mean, p = 10^v (log) or v,
+// and σ_p = s·Std, times p·ln 10 for a log parameter (first-order
+// propagation).
+func DecodeParam(n dataset.Normalizer, k int, y, s float64) (value, sigma float64) {
+	v := y*n.Std[k] + n.Mean[k]
+	sigma = s * n.Std[k]
+	if n.Log[k] {
+		value = math.Pow(10, v)
+		return value, value * math.Ln10 * sigma
+	}
+	return v, sigma
+}
