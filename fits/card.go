@@ -301,7 +301,7 @@ func formatCards(c Card) ([]string, error) {
 	}
 	// Keywords that do not fit the standard 8-character syntax are
 	// written with the HIERARCH convention, as astropy does.
-	hierarch := len(key) > 8 || checkKeyword(key) != nil
+	hierarch := !isPlainKey(key) // key is not empty here (commentary)
 	if err := checkWriteKeyword(key, hierarch); err != nil {
 		return nil, err
 	}

@@ -20,8 +20,10 @@ import (
 // buffer and the number of cards appended. On error dst is returned as it
 // was.
 func appendCard(dst []byte, c Card) ([]byte, int, error) {
-	if out, ok := appendFastCard(dst, c.Key, 0, c.Value, c.Comment); ok {
-		return out, 1, nil
+	if v, ok := fastValueOf(c.Value); ok {
+		if out, ok := appendFastCard(dst, c.Key, 0, v, c.Comment); ok {
+			return out, 1, nil
+		}
 	}
 	lines, err := formatCards(c)
 	if err != nil {
@@ -33,13 +35,40 @@ func appendCard(dst []byte, c Card) ([]byte, int, error) {
 	return dst, len(lines), nil
 }
 
+// fastValue is a card value of one of the types appendFastCard writes,
+// held without an interface so that callers need not allocate one.
+type fastValue struct {
+	kind byte // 0 undefined (nil), 'L' logical, 'I' integer, 'F' real, 'S' string
+	b    bool
+	i    int64
+	f    float64
+	s    string
+}
+
+// fastValueOf converts a card value of a type appendFastCard writes.
+func fastValueOf(v any) (fastValue, bool) {
+	switch x := v.(type) {
+	case nil:
+		return fastValue{}, true
+	case bool:
+		return fastValue{kind: 'L', b: x}, true
+	case int64:
+		return fastValue{kind: 'I', i: x}, true
+	case float64:
+		return fastValue{kind: 'F', f: x}, true
+	case string:
+		return fastValue{kind: 'S', s: x}, true
+	}
+	return fastValue{}, false
+}
+
 // appendFastCard appends the card KEY = value / comment when it takes the
 // common form, where key is prefix followed by num when num > 0 (TFORM3).
 // It reports false, leaving dst as it was, for anything else: keywords that
-// are not plain standard ones or are commentary, HIERARCH or END; values
-// other than nil, bool, int64, finite float64 and strings of printable
-// ASCII that fit in one card with their comment.
-func appendFastCard(dst []byte, prefix string, num int, v any, comment string) ([]byte, bool) {
+// are not plain standard ones or are commentary, HIERARCH or END; NaN and
+// infinite reals; strings with bytes outside printable ASCII or that do not
+// fit in one card with their comment.
+func appendFastCard(dst []byte, prefix string, num int, v fastValue, comment string) ([]byte, bool) {
 	start := len(dst)
 	dst = append(dst, prefix...)
 	if num > 0 {
@@ -54,24 +83,24 @@ func appendFastCard(dst []byte, prefix string, num int, v any, comment string) (
 	dst = append(dst, '=', ' ')
 	var field [32]byte
 	var f []byte
-	switch x := v.(type) {
-	case nil:
+	switch v.kind {
+	case 0:
 		f = field[:0]
-	case bool:
+	case 'L':
 		f = field[:1]
 		f[0] = 'F'
-		if x {
+		if v.b {
 			f[0] = 'T'
 		}
-	case int64:
-		f = strconv.AppendInt(field[:0], x, 10)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+	case 'I':
+		f = strconv.AppendInt(field[:0], v.i, 10)
+	case 'F':
+		if math.IsNaN(v.f) || math.IsInf(v.f, 0) {
 			return dst[:start], false // formatCards reports the error
 		}
-		f = appendReal(field[:0], x)
-	case string:
-		return appendStringCard(dst, start, x, comment)
+		f = appendReal(field[:0], v.f)
+	case 'S':
+		return appendStringCard(dst, start, v.s, comment)
 	default:
 		return dst[:start], false
 	}

@@ -61,21 +61,49 @@ func (e *encoder) card(c Card) {
 	e.cards += n
 }
 
-// num appends the card prefix+n (NAXIS2, TFORM3) with value v.
+// num appends the card prefix+n (NAXIS2, TFORM3; prefix alone for n = 0)
+// with value v.
 func (e *encoder) num(prefix string, n int, v any, comment string) {
-	if e.err != nil {
+	if fv, ok := fastValueOf(v); ok && e.fast(prefix, n, fv, comment) {
 		return
 	}
-	if out, ok := appendFastCard(e.buf, prefix, n, v, comment); ok {
+	e.card(Card{Key: numKey(prefix, n), Value: v, Comment: comment})
+}
+
+// numInt is num for an integer, without boxing it in an interface.
+func (e *encoder) numInt(prefix string, n int, v int64, comment string) {
+	if !e.fast(prefix, n, fastValue{kind: 'I', i: v}, comment) {
+		e.card(Card{Key: numKey(prefix, n), Value: v, Comment: comment})
+	}
+}
+
+// numStr is num for a string.
+func (e *encoder) numStr(prefix string, n int, v string, comment string) {
+	if !e.fast(prefix, n, fastValue{kind: 'S', s: v}, comment) {
+		e.card(Card{Key: numKey(prefix, n), Value: v, Comment: comment})
+	}
+}
+
+// fast appends a card with appendFastCard and reports whether it could
+// (true after an earlier error: nothing more is appended).
+func (e *encoder) fast(prefix string, n int, v fastValue, comment string) bool {
+	if e.err != nil {
+		return true
+	}
+	out, ok := appendFastCard(e.buf, prefix, n, v, comment)
+	if ok {
 		e.buf = out
 		e.cards++
-		return
 	}
-	key := prefix
-	if n > 0 {
-		key += strconv.Itoa(n)
+	return ok
+}
+
+// numKey returns prefix followed by n, or prefix alone for n = 0.
+func numKey(prefix string, n int) string {
+	if n == 0 {
+		return prefix
 	}
-	e.card(Card{Key: key, Value: v, Comment: comment})
+	return prefix + strconv.Itoa(n)
 }
 
 // end appends the END card and pads the header with blanks to a whole
@@ -130,8 +158,8 @@ func (e *encoder) hdu(h *HDU, index int, extend bool) error {
 		if err != nil {
 			return err
 		}
-		e.num("PCOUNT", 0, int64(0), "")
-		e.num("GCOUNT", 0, int64(1), "")
+		e.numInt("PCOUNT", 0, int64(0), "")
+		e.numInt("GCOUNT", 0, int64(1), "")
 		im = d
 	}
 	if h.Table == nil {
@@ -173,17 +201,17 @@ func (e *encoder) flushIfFull() error {
 // follow the header, nil for an empty one.
 func (e *encoder) imageCards(im *Image) (*Image, error) {
 	if im == nil || im.Len() == 0 && im.Data == nil {
-		e.num("BITPIX", 0, int64(8), "")
-		e.num("NAXIS", 0, int64(0), "")
+		e.numInt("BITPIX", 0, int64(8), "")
+		e.numInt("NAXIS", 0, int64(0), "")
 		return nil, nil
 	}
 	if err := im.check(); err != nil {
 		return nil, err
 	}
-	e.num("BITPIX", 0, int64(im.Bitpix()), "bits per data value")
-	e.num("NAXIS", 0, int64(len(im.Axes)), "")
+	e.numInt("BITPIX", 0, int64(im.Bitpix()), "bits per data value")
+	e.numInt("NAXIS", 0, int64(len(im.Axes)), "")
 	for i, a := range im.Axes {
-		e.num("NAXIS", i+1, int64(a), "")
+		e.numInt("NAXIS", i+1, int64(a), "")
 	}
 	return im, nil
 }
@@ -205,21 +233,21 @@ func (e *encoder) scaleCards(im *Image) {
 
 // tableCards appends the BINTABLE structural keywords.
 func (e *encoder) tableCards(t *Table) {
-	e.num("BITPIX", 0, int64(8), "")
-	e.num("NAXIS", 0, int64(2), "")
-	e.num("NAXIS", 1, int64(t.RowLen), "bytes per row")
-	e.num("NAXIS", 2, int64(t.NRows), "number of rows")
-	e.num("PCOUNT", 0, int64(len(t.heap)), "heap size")
-	e.num("GCOUNT", 0, int64(1), "")
-	e.num("TFIELDS", 0, int64(len(t.Columns)), "")
+	e.numInt("BITPIX", 0, int64(8), "")
+	e.numInt("NAXIS", 0, int64(2), "")
+	e.numInt("NAXIS", 1, int64(t.RowLen), "bytes per row")
+	e.numInt("NAXIS", 2, int64(t.NRows), "number of rows")
+	e.numInt("PCOUNT", 0, int64(len(t.heap)), "heap size")
+	e.numInt("GCOUNT", 0, int64(1), "")
+	e.numInt("TFIELDS", 0, int64(len(t.Columns)), "")
 	for i, c := range t.Columns {
 		n := i + 1
 		if c.Name != "" {
-			e.num("TTYPE", n, c.Name, "")
+			e.numStr("TTYPE", n, c.Name, "")
 		}
-		e.num("TFORM", n, c.Format, "")
+		e.numStr("TFORM", n, c.Format, "")
 		if c.Unit != "" {
-			e.num("TUNIT", n, c.Unit, "")
+			e.numStr("TUNIT", n, c.Unit, "")
 		}
 		if c.Scale != 0 && c.Scale != 1 {
 			e.num("TSCAL", n, scaleValue(c.Scale), "")
@@ -228,18 +256,18 @@ func (e *encoder) tableCards(t *Table) {
 			e.num("TZERO", n, scaleValue(c.Zero), "")
 		}
 		if c.HasNull {
-			e.num("TNULL", n, c.Null, "")
+			e.numInt("TNULL", n, c.Null, "")
 		}
 		if len(c.Dim) > 0 {
 			parts := make([]string, len(c.Dim))
 			for j, d := range c.Dim {
 				parts[j] = strconv.Itoa(d)
 			}
-			e.num("TDIM", n, "("+strings.Join(parts, ",")+")", "")
+			e.numStr("TDIM", n, "("+strings.Join(parts, ",")+")", "")
 		}
 	}
 	if len(t.heap) > 0 {
-		e.num("THEAP", 0, int64(len(t.rows)), "")
+		e.numInt("THEAP", 0, int64(len(t.rows)), "")
 	}
 }
 
@@ -312,8 +340,18 @@ func putInt16s(dst []byte, v []int16) {
 	}
 }
 
+// putInt32s and putFloat32s, the bulk of survey spectra, go four values
+// a step: one bounds check for four stores.
 func putInt32s(dst []byte, v []int32) {
 	dst = dst[:4*len(v)]
+	for len(v) >= 4 && len(dst) >= 16 {
+		d := (*[16]byte)(dst)
+		binary.BigEndian.PutUint32(d[0:], uint32(v[0]))
+		binary.BigEndian.PutUint32(d[4:], uint32(v[1]))
+		binary.BigEndian.PutUint32(d[8:], uint32(v[2]))
+		binary.BigEndian.PutUint32(d[12:], uint32(v[3]))
+		dst, v = dst[16:], v[4:]
+	}
 	for i, x := range v {
 		binary.BigEndian.PutUint32(dst[4*i:], uint32(x))
 	}
@@ -328,6 +366,14 @@ func putInt64s(dst []byte, v []int64) {
 
 func putFloat32s(dst []byte, v []float32) {
 	dst = dst[:4*len(v)]
+	for len(v) >= 4 && len(dst) >= 16 {
+		d := (*[16]byte)(dst)
+		binary.BigEndian.PutUint32(d[0:], math.Float32bits(v[0]))
+		binary.BigEndian.PutUint32(d[4:], math.Float32bits(v[1]))
+		binary.BigEndian.PutUint32(d[8:], math.Float32bits(v[2]))
+		binary.BigEndian.PutUint32(d[12:], math.Float32bits(v[3]))
+		dst, v = dst[16:], v[4:]
+	}
 	for i, x := range v {
 		binary.BigEndian.PutUint32(dst[4*i:], math.Float32bits(x))
 	}
