@@ -46,6 +46,9 @@ import (
 //     FluxScale[1]] and ivar divided by its square (S/N unchanged): the
 //     unknown absolute calibration of survey spectra.
 //
+// Every step keeps the loaded examples' rule that a pixel with ivar 0 has
+// flux 0 (a pixel pushed out of float32's range becomes such a pixel).
+//
 // The zero value changes nothing.
 type Augment struct {
 	RVSigmaKmS  float64    // σ of the added radial velocity, km/s; 0: no shift
@@ -104,8 +107,11 @@ func (a Augment) Apply(rng *rand.Rand, ex *Example, grid prep.Grid, dst *Example
 		s := math.Exp(math.Log(lo) + rng.Float64()*(math.Log(hi)-math.Log(lo)))
 		f32, iv := float32(s), float32(1/(s*s))
 		for i := range dst.Flux {
-			dst.Flux[i] *= f32
-			dst.Ivar[i] *= iv
+			f, v := dst.Flux[i]*f32, dst.Ivar[i]*iv
+			if f-f != 0 || v-v != 0 || !(v > 0) { // overflow or underflow of float32: no data
+				f, v = 0, 0
+			}
+			dst.Flux[i], dst.Ivar[i] = f, v
 		}
 	}
 }
@@ -165,7 +171,8 @@ func ShiftPixels(flux, ivar []float32, shift float64, dstFlux, dstIvar []float32
 
 // AddNoise scales the noise of every good pixel (ivar > 0) by k ≥ 1: it
 // adds Gaussian noise of variance (k²−1)/ivar to the flux and divides
-// ivar by k². Pixels with ivar 0 are left alone; k ≤ 1 does nothing.
+// ivar by k². Pixels with ivar 0 are left alone; k ≤ 1 does nothing. A
+// pixel whose values leave float32's range gets flux 0 and ivar 0.
 func AddNoise(rng *rand.Rand, flux, ivar []float32, k float64) {
 	if !(k > 1) || math.IsInf(k, 0) {
 		return
@@ -176,8 +183,11 @@ func AddNoise(rng *rand.Rand, flux, ivar []float32, k float64) {
 		if !(v > 0) {
 			continue
 		}
-		flux[i] += float32(math.Sqrt(extra/float64(v)) * rng.NormFloat64())
-		ivar[i] = v * inv
+		f, nv := flux[i]+float32(math.Sqrt(extra/float64(v))*rng.NormFloat64()), v*inv
+		if f-f != 0 || !(nv > 0) { // overflow or underflow of float32: no data
+			f, nv = 0, 0
+		}
+		flux[i], ivar[i] = f, nv
 	}
 }
 
