@@ -255,24 +255,13 @@ func (p *Predictor) fill(pr *Prediction, outs [4][]float32, r int) {
 		}
 	}
 	pr.Class = best
+	y := [np]float32(outs[1][r*np : (r+1)*np])
+	var sigma [np]float32
 	for k := range np {
-		pr.Params[k], pr.Sigma[k] = DecodeParam(p.Normalizer, k, float64(outs[1][r*np+k]), math.Exp(float64(outs[2][r*np+k])))
+		sigma[k] = float32(math.Exp(float64(outs[2][r*np+k])))
 	}
+	pr.Params = p.Normalizer.Decode(y)
+	pr.Sigma = p.Normalizer.DecodeSigma(y, sigma)
 	d := p.Config.Dim
 	pr.Embedding = slices.Clone(outs[3][r*d : (r+1)*d])
-}
-
-// DecodeParam maps a normalised prediction y ± s of parameter k back to
-// physical units with the normaliser's convention y = (f(p) − Mean)/Std,
-// f = log10 where Log[k] is set: v = y·Std + Mean, p = 10^v (log) or v,
-// and σ_p = s·Std, times p·ln 10 for a log parameter (first-order
-// propagation).
-func DecodeParam(n dataset.Normalizer, k int, y, s float64) (value, sigma float64) {
-	v := y*n.Std[k] + n.Mean[k]
-	sigma = s * n.Std[k]
-	if n.Log[k] {
-		value = math.Pow(10, v)
-		return value, value * math.Ln10 * sigma
-	}
-	return v, sigma
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/astroone/astroone-go/dataset"
 	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/plot"
 )
@@ -50,12 +51,11 @@ type ValMetrics struct {
 type State struct {
 	Step  int   `json:"step"`  // optimizer steps done
 	Phase Phase `json:"phase"` // phase of the next step
-	// Batch stream position: the epoch being read, batches already taken
-	// from it, and micro-batches consumed since the start (which also
-	// seeds each batch's token mask).
-	Epoch        int   `json:"epoch"`
-	BatchInEpoch int   `json:"batch_in_epoch"`
-	Consumed     int64 `json:"consumed"`
+	// Batcher is the training batch stream's position (the next batch's
+	// epoch and offset); Consumed counts the micro-batches taken since the
+	// start, which also seeds each batch's token mask.
+	Batcher  dataset.BatcherState `json:"batcher"`
+	Consumed int64                `json:"consumed"`
 	// RNGState is a copy of GoMLX's random state (dropout, initialisation
 	// of heads added later); the checkpoint holds the same value.
 	RNGState     []uint64 `json:"rng_state,omitempty"`

@@ -42,8 +42,8 @@ const (
 type Options struct {
 	Train *dataset.Set // training examples (required)
 	Val   *dataset.Set // validation examples; nil = no validation and no early stopping
-	// Normalizer standardises the targets; nil = FitNormalizer(Train). A
-	// resumed run uses its saved normalizer.json.
+	// Normalizer standardises the targets; nil = dataset.FitNormalizer(Train).
+	// A resumed run uses its saved normalizer.json.
 	Normalizer *dataset.Normalizer
 	Config     model.Config // ignored when resuming (config.json is used)
 	OutDir     string       // run directory (created)
@@ -52,9 +52,9 @@ type Options struct {
 	Steps  int
 	Resume bool      // continue the run in OutDir from its latest checkpoint
 	Log    io.Writer // progress lines; nil = os.Stderr
-	// NewBatches opens the training batch stream of each epoch; nil =
-	// ShuffledBatches. dataset.NewBatcher fits through a small adapter.
-	NewBatches NewBatchesFunc
+	// Augment is the augmentation of training batches when Config.Augment
+	// is set; nil = DefaultAugment.
+	Augment *dataset.Augment
 	// StopAt, when > 0, ends the call after that optimizer step with a
 	// checkpoint, as if the run were interrupted (Result.Done is false).
 	StopAt int
@@ -185,7 +185,7 @@ func (r *run) setup() error {
 		if r.opts.Normalizer != nil {
 			r.norm = *r.opts.Normalizer
 		} else {
-			r.norm = FitNormalizer(r.opts.Train)
+			r.norm = dataset.FitNormalizer(r.opts.Train)
 		}
 	}
 	if err := r.cfg.Validate(); err != nil {
@@ -282,66 +282,51 @@ func LearningRate(cfg model.Config, step int) float64 {
 
 // item is a prepared micro-batch with the stream position after it.
 type item struct {
-	p              *prepared
-	epoch, inEpoch int
-	consumed       int64
+	p        *prepared
+	pos      dataset.BatcherState
+	consumed int64
 }
 
-// batchStream returns the prefetched stream of prepared micro-batches
-// that continues from r.state's position.
+// batchStream returns the stream of prepared micro-batches that
+// continues from r.state's position: a dataset.Batcher over the training
+// set (reshuffled every epoch, full batches only, augmented when
+// Config.Augment is set), positioned with Resume, whose batches a
+// goroutine turns into model inputs ahead of the training steps.
 func (r *run) batchStream() (*prefetcher[item], error) {
-	newBatches := r.opts.NewBatches
-	if newBatches == nil {
-		newBatches = ShuffledBatches
+	bo := dataset.BatchOptions{Size: r.cfg.Batch, Seed: uint64(r.cfg.Seed), Shuffle: true, DropLast: true, Epochs: -1}
+	if r.cfg.Augment {
+		bo.Augment = &DefaultAugment
+		if r.opts.Augment != nil {
+			bo.Augment = r.opts.Augment
+		}
 	}
-	epoch, inEpoch, consumed := r.state.Epoch, r.state.BatchInEpoch, r.state.Consumed
-	var cur Batches
-	open := func() error {
-		var err error
-		cur, err = newBatches(r.opts.Train, r.norm, r.cfg.Batch, r.cfg.Seed+int64(epoch)*1_000_003, r.cfg.Augment)
-		return err
+	if len(r.opts.Train.Examples) < r.cfg.Batch {
+		return nil, fmt.Errorf("%d training examples, fewer than a batch of %d", len(r.opts.Train.Examples), r.cfg.Batch)
 	}
-	if err := open(); err != nil {
+	bt, err := dataset.NewBatcher(r.opts.Train, r.norm, bo)
+	if err != nil {
 		return nil, err
 	}
-	for i := range inEpoch {
-		if _, err := cur.Next(); err != nil {
-			cur.Close()
-			return nil, fmt.Errorf("resume: skipping batch %d of epoch %d: %w", i, epoch, err)
-		}
+	if err := bt.Resume(r.state.Batcher); err != nil {
+		bt.Close()
+		return nil, fmt.Errorf("resume: %w", err)
 	}
+	consumed := r.state.Consumed
 	next := func() (item, error) {
-		for empty := 0; ; {
-			if cur == nil {
-				if err := open(); err != nil {
-					return item{}, err
-				}
-			}
-			b, err := cur.Next()
-			if errors.Is(err, io.EOF) {
-				cur.Close()
-				cur = nil
-				epoch, inEpoch = epoch+1, 0
-				if empty++; empty > 1 {
-					return item{}, errors.New("batch stream: epochs without a batch")
-				}
-				continue
-			}
-			if err != nil {
-				return item{}, err
-			}
-			step := int(consumed / int64(r.cfg.Accumulation))
-			p, err := prepareBatch(r.cfg, b, r.phaseOf(step), r.cfg.Seed, uint64(consumed))
-			if err != nil {
-				return item{}, err
-			}
-			consumed++
-			inEpoch++
-			return item{p, epoch, inEpoch, consumed}, nil
+		b, err := bt.Next()
+		if err != nil {
+			return item{}, fmt.Errorf("training batches: %w", err)
 		}
+		step := int(consumed / int64(r.cfg.Accumulation))
+		p, err := prepareBatch(r.cfg, b, r.phaseOf(step), r.cfg.Seed, uint64(consumed))
+		if err != nil {
+			return item{}, err
+		}
+		bt.Recycle(b) // prepareBatch copied what it needs
+		consumed++
+		return item{p, bt.State(), consumed}, nil
 	}
-	pf := newPrefetcher(2, next)
-	return pf, nil
+	return newPrefetcher(2, next, func() { bt.Close() }), nil
 }
 
 // loop runs optimizer steps until the run ends; it returns the number of
@@ -399,7 +384,7 @@ func (r *run) loop(ctx context.Context) (int, error) {
 			if apply {
 				rec.GradNorm = v[4]
 			}
-			r.state.Epoch, r.state.BatchInEpoch, r.state.Consumed = it.epoch, it.inEpoch, it.consumed
+			r.state.Batcher, r.state.Consumed = it.pos, it.consumed
 		}
 		if math.IsNaN(rec.Loss) || math.IsInf(rec.Loss, 0) {
 			return done, fmt.Errorf("step %d: %w", step+1, ErrDiverged)

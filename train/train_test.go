@@ -139,9 +139,10 @@ func TestResumeExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	b0, err := makeBatch(val, p.Normalizer, []int{0, 1, 2})
-	if err != nil {
-		t.Fatal(err)
+	b0 := &dataset.Batch{Size: 3, Pixels: testPixels}
+	for _, e := range val.Examples[:3] {
+		b0.Flux = append(b0.Flux, e.Flux...)
+		b0.Ivar = append(b0.Ivar, e.Ivar...)
 	}
 	preds, err := p.Predict(b0)
 	if err != nil {
@@ -232,32 +233,6 @@ func TestLearningRate(t *testing.T) {
 		if got := LearningRate(cfg, tc.step); math.Abs(got-tc.want) > 1e-12 {
 			t.Errorf("step %d: lr %g, want %g", tc.step, got, tc.want)
 		}
-	}
-}
-
-func TestFitNormalizerAndEncode(t *testing.T) {
-	set := &dataset.Set{}
-	for _, teff := range []float64{1000, 10000, 100000} {
-		l := dataset.Unlabelled()
-		l.Params[dataset.ParamTeff] = teff
-		l.Params[dataset.ParamLogg] = teff / 1000
-		set.Examples = append(set.Examples, dataset.Example{Labels: l})
-	}
-	n := FitNormalizer(set)
-	// log10 Teff = 3, 4, 5: mean 4, std √(2/3).
-	if math.Abs(n.Mean[0]-4) > 1e-12 || math.Abs(n.Std[0]-math.Sqrt(2.0/3)) > 1e-12 || !n.Log[0] || n.Log[1] {
-		t.Errorf("Teff: %g ± %g log %v", n.Mean[0], n.Std[0], n.Log[0])
-	}
-	if math.Abs(n.Mean[1]-37) > 1e-9 || n.Mean[4] != 0 || n.Std[4] != 1 {
-		t.Errorf("logg mean %g; z (undefined) %g ± %g", n.Mean[1], n.Mean[4], n.Std[4])
-	}
-	y, w := encodeLabels(n, set.Examples[2].Labels)
-	if math.Abs(float64(y[0])-1/math.Sqrt(2.0/3)) > 1e-6 || w[0] != 1 || w[4] != 0 || y[4] != 0 {
-		t.Errorf("encoded %v weights %v", y, w)
-	}
-	v, _ := model.DecodeParam(n, 0, float64(y[0]), 1)
-	if math.Abs(v-100000) > 1 {
-		t.Errorf("decode(encode(100000 K)) = %g", v)
 	}
 }
 

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/gomlx/gomlx/backends"
@@ -64,16 +65,17 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 	var maeSum, maeN [np]float64
 	n := len(v.set.Examples)
 	size := v.cfg.Batch
+	bt, err := dataset.NewBatcher(v.set, v.norm, dataset.BatchOptions{Size: size, Prefetch: 2})
+	if err != nil {
+		return nil, err
+	}
+	defer bt.Close()
 	for lo, chunk := 0, 0; lo < n; lo, chunk = lo+size, chunk+1 {
-		hi := min(lo+size, n)
-		idx := make([]int, hi-lo)
-		for i := range idx {
-			idx[i] = lo + i
-		}
-		b, err := makeBatch(v.set, v.norm, idx)
+		b, err := bt.Next()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("validation batch %d: %w", chunk, err)
 		}
+		hi := lo + b.Size
 		padBatch(b, size)
 		p, err := prepareBatch(v.cfg, b, phase, v.cfg.Seed^valMaskSeed, uint64(chunk))
 		if err != nil {
@@ -106,6 +108,7 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 					nCorrect++
 				}
 			}
+			decoded := v.norm.Decode([np]float32(mean[r*np : (r+1)*np]))
 			for k := range np {
 				if b.W[r*np+k] <= 0 {
 					continue
@@ -114,9 +117,8 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 				z := (float64(b.Y[r*np+k]) - float64(mean[r*np+k])) * math.Exp(-s)
 				nllSum += 0.5*z*z + s + 0.5*math.Log(2*math.Pi)
 				nTargets++
-				val, _ := model.DecodeParam(v.norm, k, float64(mean[r*np+k]), 1)
 				if truth := ex.Labels.Params[k]; !math.IsNaN(truth) {
-					maeSum[k] += math.Abs(val - truth)
+					maeSum[k] += math.Abs(decoded[k] - truth)
 					maeN[k]++
 				}
 			}
