@@ -70,6 +70,10 @@ func FuzzDecode(f *testing.F) {
 			}
 			t.Fatalf("decoded file does not write back: %v", err)
 		}
+		var ref bytes.Buffer
+		if err := refWrite(&ref, file.HDUs...); err != nil || !bytes.Equal(out.Bytes(), ref.Bytes()) {
+			t.Fatalf("written bytes differ from the former writer's (its error: %v)", err)
+		}
 		again, err := Decode(bytes.NewReader(out.Bytes()), "again.fits")
 		if err != nil {
 			t.Fatalf("written file does not read back: %v", err)

@@ -5,8 +5,11 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -128,6 +131,9 @@ func TestWriteGoldenBytes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Errorf("%s: mode %v (%v), want 0644", key, fi.Mode(), err)
+			}
 			if got := sha(plain); got != want[key] {
 				t.Errorf("%s: sha256 %s, want %s", key, got, want[key])
 			}
@@ -146,5 +152,63 @@ func TestWriteGoldenBytes(t *testing.T) {
 				t.Errorf("%s.gz: %d bytes differ from the gzip of the plain file (%d bytes)", key, len(gz), ref.Len())
 			}
 		}
+	}
+}
+
+// TestWriteConcurrent writes the golden spectra from several goroutines
+// at once, as the simulator's workers do: the pooled scratch and buffers
+// must never be shared between files in flight. Every file must be the
+// one written alone, and no temporary file may be left behind.
+func TestWriteConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	cases := goldenCases()
+	names := []string{"base", "odd", "bare"}
+	want := map[string][]byte{}
+	for _, name := range names {
+		path := filepath.Join(dir, "ref-"+name+".fits")
+		if err := WriteLAMOSTTable(path, cases[name]); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[name] = b
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*30)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				name := names[(g+i)%3]
+				path := filepath.Join(dir, fmt.Sprintf("g%d-%d-%s.fits", g, i, name))
+				if err := WriteLAMOSTTable(path, cases[name]); err != nil {
+					errs <- err
+					continue
+				}
+				if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, want[name]) {
+					errs <- fmt.Errorf("%s: bytes differ from the file written alone (%v)", path, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+	if len(entries) != 3+4*30 {
+		t.Errorf("%d files, want %d", len(entries), 3+4*30)
 	}
 }
