@@ -66,7 +66,8 @@ type produced struct {
 // NewBatcher returns a Batcher over set, positioned at the start of epoch
 // 0, and starts its producer; call Close when done. It fails when
 // opts.Size is not positive or an example's Flux or Ivar does not have one
-// value per grid pixel.
+// value per grid pixel. The set's examples are read, never written, by
+// the producer: do not modify them while the batcher is open.
 func NewBatcher(set *Set, norm Normalizer, opts BatchOptions) (*Batcher, error) {
 	if opts.Size <= 0 {
 		return nil, fmt.Errorf("batcher: batch size %d must be > 0", opts.Size)

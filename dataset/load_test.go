@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -218,6 +219,9 @@ func TestLoadSimDirBadFiles(t *testing.T) {
 	if len(set.Examples) != testSimN-2 {
 		t.Fatalf("%d examples, want %d", len(set.Examples), testSimN-2)
 	}
+	if msg := ferrs[1].Error(); !strings.HasPrefix(msg, missing+": ") || !strings.Contains(msg, "no such file") {
+		t.Errorf("message %q", msg)
+	}
 	var want []string
 	for i, r := range recs {
 		if i != 3 && i != 11 {
@@ -410,6 +414,16 @@ func TestLoadWorkspace(t *testing.T) {
 		}
 	}
 
+	// An id listed twice makes the join ambiguous.
+	dup := filepath.Join(t.TempDir(), "dup.csv")
+	b, _ := os.ReadFile(filepath.Join(dir, "labels.csv"))
+	lines := strings.SplitAfter(string(b), "\n")
+	if err := os.WriteFile(dup, []byte(strings.Join(lines, "")+lines[1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadWorkspace(context.Background(), wsDir, LoadOptions{Labels: dup}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate id in labels: %v", err)
+	}
 	if _, _, err := LoadWorkspace(context.Background(), wsDir, LoadOptions{Grid: prep.SDSSGrid()}); !errors.Is(err, store.ErrGridMismatch) {
 		t.Errorf("grid mismatch: %v", err)
 	}
