@@ -71,6 +71,7 @@ func TestSelectK(t *testing.T) {
 			return rng.ExpFloat64()
 		},
 	}
+	buf := make([]float64, 4000)
 	for name, f := range gen {
 		for _, n := range []int{1, 2, 5, 100, 257, 300, 1000, 1383, 4000} {
 			x := make([]float64, n)
@@ -88,12 +89,8 @@ func TestSelectK(t *testing.T) {
 			}
 			for _, k := range ks {
 				y := slices.Clone(x)
-				if got := selectK(y, k); got != sorted[k] {
+				if got := selectK(y, buf, k); got != sorted[k] {
 					t.Errorf("%s n=%d k=%d: got %v, want %v", name, n, k, got, sorted[k])
-				}
-				slices.Sort(y)
-				if !slices.Equal(y, sorted) {
-					t.Errorf("%s n=%d k=%d: the input is not a permutation any more", name, n, k)
 				}
 			}
 		}
@@ -111,12 +108,12 @@ func BenchmarkNormals(b *testing.B) {
 func BenchmarkSelectK(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float64, 1383)
-	y := make([]float64, len(x))
+	y, buf := make([]float64, len(x)), make([]float64, len(x))
 	for i := range x {
 		x[i] = 20 + 0.01*float64(i%300) + rng.NormFloat64()
 	}
 	for b.Loop() {
 		copy(y, x)
-		selectK(y, len(y)/2)
+		selectK(y, buf, len(y)/2)
 	}
 }

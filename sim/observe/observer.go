@@ -30,6 +30,7 @@ type Observer struct {
 	z     []float64 // standard normal noise draws
 	snr   []float64 // output S/N per pixel (NaN when masked)
 	sel   []float64 // selection scratch
+	buf   []float64 // second selection scratch
 	objN  []float64 // object transmission at the extinction nodes
 	outN  []float64 // atmospheric correction at the nodes
 	hits  [maxHits + 1]defect
@@ -44,7 +45,7 @@ func (ins *Instrument) NewObserver() *Observer {
 	return &Observer{
 		ins: ins, a: make([]float64, n), conv: make([]float64, n),
 		bvar: make([]float64, n), res: make([]float64, n), z: make([]float64, n), snr: make([]float64, n),
-		sel:  make([]float64, n),
+		sel: make([]float64, n), buf: make([]float64, n),
 		objN: make([]float64, len(ins.nodes)), outN: make([]float64, len(ins.nodes)),
 	}
 }
@@ -284,7 +285,7 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 			t := target - z[i]
 			var root float64
 			switch {
-			case t <= 0 || b[i] > 0 && t*math.Sqrt(b[i]) <= r[i]: // at or above S without object light
+			case t <= 0 || b[i] > 0 && r[i] >= 0 && t*t*b[i] <= r[i]*r[i]: // at or above S without object light: t√b ≤ r
 				root = 0
 			case !(a[i] > 0):
 				root = math.Inf(1)
@@ -302,7 +303,7 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 		return 1e-17, math.NaN()
 	}
 	n := len(roots)
-	scale = selectK(roots, n-1-(n-1)/2)
+	scale = selectK(roots, o.buf, n-1-(n-1)/2)
 	switch {
 	case math.IsInf(scale, 1): // most of the g band has no object light
 		return 1e-17, math.NaN()
@@ -334,7 +335,7 @@ func (o *Observer) bandSNR(s *spectrum.Spectrum, gMedian float64) {
 			delete(s.Meta.SNR, b.name)
 			continue
 		}
-		s.Meta.SNR[b.name] = selectK(sel, (len(sel)-1)/2)
+		s.Meta.SNR[b.name] = selectK(sel, o.buf, (len(sel)-1)/2)
 	}
 }
 
