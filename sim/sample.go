@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/astroone/astroone-go/spectrum"
 )
@@ -63,55 +64,54 @@ func WriteSample(ctx context.Context, opts SampleOptions) error {
 		ext += ".gz"
 	}
 	rows := make([][]string, opts.N)
-	jobs := make(chan int)
-	errs := make(chan error, opts.Workers)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
+	// Workers take object indices from a shared counter (no channel hand-off
+	// per object, which made the Go scheduler spin idle threads) and stop at
+	// the first error or cancellation.
+	var next atomic.Int64
 	done := 0
+	var stop atomic.Bool
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(e error) {
+		errOnce.Do(func() { firstErr = e })
+		stop.Store(true)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := sim.NewWorker()
 			var s spectrum.Spectrum
-			for i := range jobs {
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= opts.N {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					fail(err)
+					return
+				}
 				lab := w.Spectrum(i, &s)
 				name := sim.FileName(i) + ext
 				if err := spectrum.WriteFile(filepath.Join(opts.Dir, name), &s, opts.Layout); err != nil {
-					errs <- fmt.Errorf("object %d: %w", i, err)
+					fail(fmt.Errorf("object %d: %w", i, err))
 					return
 				}
 				rows[i] = labelRow(s.Meta.ID, name, lab)
-				mu.Lock()
-				done++
 				if opts.Progress != nil {
+					mu.Lock()
+					done++
 					opts.Progress(done)
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 		}()
 	}
-feed:
-	for i := range opts.N {
-		select {
-		case jobs <- i:
-		case err = <-errs:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
 	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
-	}
-	if err != nil {
-		return err
+	if firstErr != nil {
+		return firstErr
 	}
 	return writeLabels(filepath.Join(opts.Dir, "labels.csv"), rows)
 }

@@ -226,3 +226,31 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteSampleStopsOnCancelAndErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := WriteSample(ctx, SampleOptions{Dir: t.TempDir(), N: 50, Workers: 2}); err != context.Canceled {
+		t.Errorf("cancelled: %v", err)
+	}
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "x")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteSample(context.Background(), SampleOptions{Dir: blocker, N: 5, Workers: 2})
+	if err == nil {
+		t.Error("writing into a file instead of a directory succeeded")
+	}
+	var calls []int
+	out := t.TempDir()
+	err = WriteSample(context.Background(), SampleOptions{Dir: out, N: 20, Workers: 3, Progress: func(d int) { calls = append(calls, d) }})
+	if err != nil || len(calls) != 20 {
+		t.Fatalf("progress: %v calls, %v", len(calls), err)
+	}
+	for i, d := range calls {
+		if d != i+1 {
+			t.Fatalf("progress not monotonic: %v", calls)
+		}
+	}
+}
