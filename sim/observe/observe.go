@@ -201,6 +201,7 @@ type Instrument struct {
 	skyMoon  []float64 // moonlight counts for Moon = 1, e⁻
 	dSkyLine []float64 // d skyLine / d pixel
 	nearLine []bool    // sky lines dominate the sky here (BRIGHTSKY candidate)
+	nearIdx  []int32   // the pixels where nearLine is set
 	tauO2    []float64 // O2 optical depth at airmass 1
 	tauH2O   []float64 // H2O optical depth at airmass 1 and RefPWVmm
 	tellLo   int       // telluric τ is non-negligible only in [tellLo, tellHi)
@@ -311,6 +312,9 @@ func NewInstrument(p Params) (*Instrument, error) {
 		lo, hi := max(i-1, 0), min(i+1, n-1)
 		ins.dSkyLine[i] = (lines[hi] - lines[lo]) / float64(hi-lo)
 		ins.nearLine[i] = lines[i] > 0.5*cont[i]
+		if ins.nearLine[i] {
+			ins.nearIdx = append(ins.nearIdx, int32(i))
+		}
 	}
 	// Extinction curves at the nodes.
 	for i := 0; i < n; i += nodeStep {

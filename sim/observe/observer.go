@@ -149,36 +149,44 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 	if o.noNoise {
 		noise = 0
 	}
-	a, conv, bvar, res, snr, z := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n], o.snr[:n], o.z[:n]
-	flux, ivar, orm, near := s.Flux[:n], s.Ivar[:n], s.OrMask[:n], ins.nearLine[:n]
+	// 1. Counts with noise, flux and its 1/σ (kept in ivar for now).
+	a, conv, bvar, res, z := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n], o.z[:n]
+	flux, ivar := s.Flux[:n], s.Ivar[:n]
 	mask = mask[:n]
-	bright, nodata := p.Mask.BrightSky, p.Mask.NoData
-	invSkyF, readVar := 1/(1+1/float64(p.SkyFibers)), ins.readVar
+	nodata := p.Mask.NoData
 	for i := range n {
 		obj := scale * a[i]
 		v := obj + bvar[i]
 		sd := math.Sqrt(v)
-		cnt := obj + res[i] + noise*sd*z[i]
 		cv := conv[i]
-		f := cnt * cv
-		flux[i] = f
-		w := 1 / (sd * cv) // 1/σ of the flux
-		m := mask[i]
+		flux[i] = (obj + res[i] + noise*sd*z[i]) * cv
+		ivar[i] = 1 / (sd * cv)
 		if !(v > 0) { // no signal and no noise at all (a noiseless custom instrument)
-			m |= nodata
-			mask[i] = m
+			mask[i] |= nodata
 		}
-		or := m
-		if near[i] && bvar[i]*invSkyF-readVar > obj+10*sd {
-			or |= bright
-		}
-		orm[i] = or
+	}
+	// 2. Masks, inverse variance and S/N per pixel.
+	orm, snr := s.OrMask[:n], o.snr[:n]
+	for i, m := range mask {
+		orm[i] = m
 		if m != 0 {
 			ivar[i] = 0
 			snr[i] = math.NaN()
 		} else {
+			w := ivar[i]
 			ivar[i] = w * w
-			snr[i] = f * w
+			snr[i] = flux[i] * w
+		}
+	}
+	// 3. Bright sky lines (informational, OrMask only): where sky lines
+	// dominate the sky and the sky outshines the object by 10σ.
+	bright := p.Mask.BrightSky
+	invSkyF, readVar := 1/(1+1/float64(p.SkyFibers)), ins.readVar
+	for _, i := range ins.nearIdx {
+		obj := scale * a[i]
+		sd := math.Sqrt(obj + bvar[i])
+		if bvar[i]*invSkyF-readVar > obj+10*sd {
+			orm[i] |= bright
 		}
 	}
 	for _, h := range o.hits[:o.nhits] {
@@ -197,7 +205,10 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 // model pixels in mask. The smooth factors (Galactic and atmospheric
 // extinction, the calibration error) are evaluated at the nodes and
 // interpolated linearly; only the telluric bands need an exponential per
-// pixel.
+// pixel. It works in four short passes, each with few live values (a
+// single pass kept more values than there are registers and spilled them
+// on every pixel): the interpolated transmissions; the telluric bands;
+// the object's electrons; the sky's variance and subtraction residual.
 func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3]float64, armErr float64, lineRes, contRes, shift [2]float64) {
 	ins, p, n := o.ins, o.ins.p, o.ins.n
 	x := c.Airmass
@@ -207,55 +218,71 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 		o.objN[j] = fastExp(-c.EBV*ins.galA[j] - x*ins.atmA[j])
 		o.outN[j] = calv * 1e17 * fastExp(x*ins.atmA[j])
 	}
+	a, conv, bvar, res := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n]
+
+	// 1. Transmission of the object (into a) and output flux per e⁻, by
+	// segments between nodes; the last segment includes its end node.
+	nodes, invPhot := ins.nodes, ins.invPhot[:n]
+	for j := 0; j+1 < len(nodes); j++ {
+		i0, i1 := nodes[j], nodes[j+1]
+		end := i1
+		if j+2 == len(nodes) {
+			end = i1 + 1
+		}
+		inv := 1 / float64(i1-i0)
+		o0, do := o.objN[j], o.objN[j+1]-o.objN[j]
+		u0, du := o.outN[j], o.outN[j+1]-o.outN[j]
+		for i := i0; i < end; i++ {
+			t := float64(i-i0) * inv
+			a[i] = o0 + do*t
+			conv[i] = (u0 + du*t) * invPhot[i]
+		}
+	}
+
+	// 2. Telluric bands, where they are not negligible.
 	to2 := math.Pow(x, TelluricExponent)
 	th2o := math.Pow(x*c.PWVmm/RefPWVmm, TelluricExponent)
-	skyF := 1 + 1/float64(p.SkyFibers)
-	nodata := p.Mask.NoData
-	readVar := ins.readVar
-	ss, moon := c.SkyScale, c.Moon
-	lr0, dlr := lineRes[0], lineRes[1]-lineRes[0]
-	cr0, dcr := contRes[0], contRes[1]-contRes[0]
-	sh0, dsh := shift[0]*ss, (shift[1]-shift[0])*ss
-	model, mask = model[:n], mask[:n]
-	a, conv, bvar, res := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n]
-	px := ins.px[:n]
-	tO2, tH2O := ins.tauO2[:n], ins.tauH2O[:n]
-	tellLo, tellHi := ins.tellLo, ins.tellHi
-	nodes := ins.nodes
-	j, i0, next := 0, 0, nodes[1]
-	inv := 1 / float64(next)
-	o0, do := o.objN[0], o.objN[1]-o.objN[0]
-	u0, du := o.outN[0], o.outN[1]-o.outN[0]
-	for i := range n {
-		if i == next && j+2 < len(nodes) {
-			j++
-			i0, next = next, nodes[j+1]
-			inv = 1 / float64(next-i0)
-			o0, do = o.objN[j], o.objN[j+1]-o.objN[j]
-			u0, du = o.outN[j], o.outN[j+1]-o.outN[j]
-		}
-		t := float64(i-i0) * inv
-		tobj := o0 + do*t
-		if i >= tellLo && i < tellHi {
+	if lo, hi := ins.tellLo, ins.tellHi; lo < hi {
+		tO2, tH2O, at := ins.tauO2[lo:hi], ins.tauH2O[lo:hi], a[lo:hi]
+		for i := range at {
 			if tt := to2*tO2[i] + th2o*tH2O[i]; tt != 0 {
-				tobj *= fastExp(-tt)
+				at[i] *= fastExp(-tt)
 			}
 		}
-		m := model[i]
+	}
+
+	// 3. Object electrons per unit flux scale; non-finite model pixels
+	// are flagged, negative ones count as 0.
+	nodata := p.Mask.NoData
+	model, mask, phot := model[:n], mask[:n], ins.phot[:n]
+	for i, m := range model {
 		if m-m != 0 { // NaN or ±Inf
 			mask[i] |= nodata
 			m = 0
 		} else if m < 0 {
 			m = 0
 		}
-		q := &px[i]
-		a[i] = m * q.phot * tobj
-		conv[i] = (u0 + du*t) * q.invPhot
-		line := ss * q.line
-		cont := ss*q.cont + moon*q.moon
+		a[i] = m * phot[i] * a[i]
+	}
+
+	// 4. Sky: variance of sky, sky model and read noise, and the
+	// subtraction residual (per-arm line and continuum scale errors and a
+	// wavelength shift, interpolated across the dichroic by the red
+	// fraction).
+	skyF := 1 + 1/float64(p.SkyFibers)
+	readVar := ins.readVar
+	ss, moon := c.SkyScale, c.Moon
+	lr0, dlr := lineRes[0], lineRes[1]-lineRes[0]
+	cr0, dcr := contRes[0], contRes[1]-contRes[0]
+	sh0, dsh := shift[0]*ss, (shift[1]-shift[0])*ss
+	skyLine, skyCont, skyMoon := ins.skyLine[:n], ins.skyCont[:n], ins.skyMoon[:n]
+	dLine, redFrac := ins.dSkyLine[:n], ins.redFrac[:n]
+	for i := range n {
+		line := ss * skyLine[i]
+		cont := ss*skyCont[i] + moon*skyMoon[i]
 		bvar[i] = (line + cont + readVar) * skyF
-		rf := q.redFrac
-		res[i] = (lr0+dlr*rf)*line + (cr0+dcr*rf)*cont - (sh0+dsh*rf)*q.dLine
+		rf := redFrac[i]
+		res[i] = (lr0+dlr*rf)*line + (cr0+dcr*rf)*cont - (sh0+dsh*rf)*dLine[i]
 	}
 }
 
