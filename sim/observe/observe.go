@@ -208,7 +208,6 @@ type Instrument struct {
 	tellHi   int
 	leg      [3][]float64 // Legendre P1..P3 of x ∈ [−1, 1] across the grid
 	static   []uint32     // static mask (low throughput)
-	px       []pixel      // the per-pixel tables Observe reads, interleaved
 	nodeX    []float64    // Legendre coordinate at the nodes
 	nodeRF   []float64    // red-arm fraction at the nodes
 
@@ -220,14 +219,6 @@ type Instrument struct {
 	bands   [5]band
 	gBand   int // index of g in bands
 	readVar float64
-}
-
-// pixel holds the static per-pixel quantities Observe reads, in one
-// record so that the hot loop streams one array.
-type pixel struct {
-	phot, invPhot, redFrac float64
-	line, cont, moon       float64 // sky e⁻ for SkyScale = 1, Moon = 1
-	dLine                  float64 // d line / d pixel
 }
 
 type band struct {
@@ -336,10 +327,6 @@ func NewInstrument(p Params) (*Instrument, error) {
 	for _, i := range ins.nodes {
 		ins.nodeX = append(ins.nodeX, ins.leg[0][i])
 		ins.nodeRF = append(ins.nodeRF, ins.redFrac[i])
-	}
-	ins.px = make([]pixel, n)
-	for i := range ins.px {
-		ins.px[i] = pixel{ins.phot[i], ins.invPhot[i], ins.redFrac[i], lines[i], cont[i], moon[i], ins.dSkyLine[i]}
 	}
 	for j, wl := range nw {
 		ins.galA[j] = 0.4 * math.Ln10 * RV * alv[j]
