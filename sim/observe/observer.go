@@ -205,10 +205,10 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 // model pixels in mask. The smooth factors (Galactic and atmospheric
 // extinction, the calibration error) are evaluated at the nodes and
 // interpolated linearly; only the telluric bands need an exponential per
-// pixel. It works in four short passes, each with few live values (a
+// pixel. It works in three short passes, each with few live values (a
 // single pass kept more values than there are registers and spilled them
-// on every pixel): the interpolated transmissions; the telluric bands;
-// the object's electrons; the sky's variance and subtraction residual.
+// on every pixel): the object's electrons and the calibration; the
+// telluric bands; the sky's variance and subtraction residual.
 func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3]float64, armErr float64, lineRes, contRes, shift [2]float64) {
 	ins, p, n := o.ins, o.ins.p, o.ins.n
 	x := c.Airmass
@@ -220,9 +220,13 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 	}
 	a, conv, bvar, res := o.a[:n], o.conv[:n], o.bvar[:n], o.res[:n]
 
-	// 1. Transmission of the object (into a) and output flux per e⁻, by
-	// segments between nodes; the last segment includes its end node.
-	nodes, invPhot := ins.nodes, ins.invPhot[:n]
+	// 1. Object electrons per unit flux scale (model × photons per unit
+	// flux × smooth transmission) and output flux per e⁻, by segments
+	// between nodes (the last segment includes its end node). Non-finite
+	// model pixels are flagged; negative ones count as 0.
+	nodata := p.Mask.NoData
+	model, mask = model[:n], mask[:n]
+	nodes, phot, invPhot := ins.nodes, ins.phot[:n], ins.invPhot[:n]
 	for j := 0; j+1 < len(nodes); j++ {
 		i0, i1 := nodes[j], nodes[j+1]
 		end := i1
@@ -234,7 +238,14 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 		u0, du := o.outN[j], o.outN[j+1]-o.outN[j]
 		for i := i0; i < end; i++ {
 			t := float64(i-i0) * inv
-			a[i] = o0 + do*t
+			m := model[i]
+			if m-m != 0 { // NaN or ±Inf
+				mask[i] |= nodata
+				m = 0
+			} else if m < 0 {
+				m = 0
+			}
+			a[i] = m * phot[i] * (o0 + do*t)
 			conv[i] = (u0 + du*t) * invPhot[i]
 		}
 	}
@@ -251,21 +262,7 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 		}
 	}
 
-	// 3. Object electrons per unit flux scale; non-finite model pixels
-	// are flagged, negative ones count as 0.
-	nodata := p.Mask.NoData
-	model, mask, phot := model[:n], mask[:n], ins.phot[:n]
-	for i, m := range model {
-		if m-m != 0 { // NaN or ±Inf
-			mask[i] |= nodata
-			m = 0
-		} else if m < 0 {
-			m = 0
-		}
-		a[i] = m * phot[i] * a[i]
-	}
-
-	// 4. Sky: variance of sky, sky model and read noise, and the
+	// 3. Sky: variance of sky, sky model and read noise, and the
 	// subtraction residual (per-arm line and continuum scale errors and a
 	// wavelength shift, interpolated across the dichroic by the red
 	// fraction).
