@@ -19,7 +19,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 
 	"github.com/astroone/astroone-go/dataset"
 	_ "github.com/astroone/astroone-go/nn" // gemm-based Dot/DotGeneral gradients
@@ -87,7 +86,7 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		h = Add(h, a)
 		f := layers.LayerNormalization(lc.In("ln_mlp"), h, -1).Done()
 		f = layers.Dense(lc.In("mlp_in"), f, true, cfg.MLPRatio*d)
-		f = activations.GeluApproximate(f)
+		f = gelu(f)
 		f = layers.Dense(lc.In("mlp_out"), f, true, d)
 		if training {
 			f = layers.DropoutStatic(lc, f, cfg.Dropout)
@@ -97,11 +96,11 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 	h = layers.LayerNormalization(ctx.In("ln_final"), h, -1).Done()
 	out := Outputs{Hidden: h, Embedding: ReduceMean(h, 1)}
 	if heads.Class {
-		c := activations.GeluApproximate(layers.Dense(ctx.In("class_hidden"), out.Embedding, true, d))
+		c := gelu(layers.Dense(ctx.In("class_hidden"), out.Embedding, true, d))
 		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
 	}
 	if heads.Params {
-		r := activations.GeluApproximate(layers.Dense(ctx.In("param_hidden"), out.Embedding, true, d))
+		r := gelu(layers.Dense(ctx.In("param_hidden"), out.Embedding, true, d))
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
 		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
 		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)
@@ -146,4 +145,12 @@ func normalInitializer(ctx *context.Context, stddev float64) context.VariableIni
 	return func(g *Graph, shape shapes.Shape) *Node {
 		return MulScalar(ctx.RandomNormal(g, shape), stddev)
 	}
+}
+
+// gelu is the tanh approximation of GELU, ½x(1 + tanh(√(2/π)(x +
+// 0.044715x³))), as activations.GeluApproximate but with x³ as two
+// multiplications instead of a Pow (7% of an inference pass on simplego).
+func gelu(x *Node) *Node {
+	inner := Mul(x, AddScalar(MulScalar(Square(x), 0.044715), 1))
+	return Mul(x, MulScalar(OnePlus(Tanh(MulScalar(inner, math.Sqrt(2/math.Pi)))), 0.5))
 }

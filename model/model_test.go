@@ -220,3 +220,19 @@ func TestReconLossMaskedOnly(t *testing.T) {
 }
 
 func shapeF32(dims ...int) shapes.Shape { return shapes.Make(dtypes.Float32, dims...) }
+
+// TestGelu checks the GELU approximation against its formula evaluated
+// in float64, and against the exact GELU x·Φ(x) to the approximation's
+// known accuracy (better than 1e-3).
+func TestGelu(t *testing.T) {
+	xs := []float32{-5, -2, -0.5, 0, 0.3, 1, 3}
+	got := flat(MustExecOnce(backend(t), gelu, xs))
+	for i, x := range xs {
+		v := float64(x)
+		want := 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
+		exact := v * 0.5 * math.Erfc(-v/math.Sqrt2)
+		if !near(float64(got[i]), want, 1e-6) || math.Abs(float64(got[i])-exact) > 1e-3 {
+			t.Errorf("gelu(%g) = %g, want %g (exact %g)", x, got[i], want, exact)
+		}
+	}
+}

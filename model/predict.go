@@ -146,12 +146,25 @@ func LoadPredictor(runDir string) (*Predictor, error) {
 }
 
 // NewPredictor returns a predictor for a model whose variables are in ctx
-// (for instance loaded with LoadCheckpoint). The context must hold every
+// (for instance loaded with LoadCheckpoint, or just trained; values held
+// by a backend are moved to host memory). The context must hold every
 // variable of the class and parameter heads: it is an error to predict
 // with untrained ones.
 func NewPredictor(cfg Config, norm dataset.Normalizer, ctx *context.Context) (*Predictor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	// The variables may live on another backend instance (the one that
+	// trained them): bring them to host memory, from where any backend
+	// can take them.
+	for v := range ctx.IterVariables() {
+		t, err := v.Value()
+		if err != nil {
+			return nil, fmt.Errorf("predictor: variable %s: %w", v.ScopeAndName(), err)
+		}
+		if err := t.ToLocal(); err != nil {
+			return nil, fmt.Errorf("predictor: variable %s: %w", v.ScopeAndName(), err)
+		}
 	}
 	backend, err := nn.Backend()
 	if err != nil {
