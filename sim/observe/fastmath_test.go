@@ -53,8 +53,8 @@ func TestNormalsMatchNormFloat64(t *testing.T) {
 }
 
 // TestSelectK compares selectK with a full sort: random, sorted,
-// reversed, heavy ties, infinities, every rank of small inputs and the
-// ranks near the ends of large ones.
+// reversed, heavy ties, infinities, a sample that misses rank k, every
+// rank of small inputs and the ranks near the ends of large ones.
 func TestSelectK(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	gen := map[string]func(i, n int) float64{
@@ -64,6 +64,13 @@ func TestSelectK(t *testing.T) {
 		"ties":     func(int, int) float64 { return float64(rng.IntN(3)) },
 		"constant": func(int, int) float64 { return 7 },
 		"trend":    func(i, _ int) float64 { return 20 + 0.01*float64(i%300) + rng.NormFloat64() },
+		// Huge values exactly where selectK samples: its bracket misses.
+		"spiky": func(i, n int) float64 {
+			if st := n / 64; st > 0 && i%st == st/2 {
+				return 1e9
+			}
+			return rng.NormFloat64()
+		},
 		"inf": func(int, int) float64 {
 			if rng.IntN(3) == 0 {
 				return math.Inf(1)

@@ -349,12 +349,16 @@ func (o *Observer) bandSNR(s *spectrum.Spectrum, gMedian float64) {
 			s.Meta.SNR[b.name] = gMedian
 			continue
 		}
-		sel := o.sel[:0]
+		sel, m := o.sel[:b.hi-b.lo], 0
 		for _, v := range o.snr[b.lo:b.hi] {
-			if v == v { // not NaN
-				sel = append(sel, v)
+			sel[m] = v // kept (m advances) unless NaN: no branch
+			keep := 0
+			if v == v {
+				keep = 1
 			}
+			m += keep
 		}
+		sel = sel[:m]
 		if len(sel) == 0 {
 			delete(s.Meta.SNR, b.name)
 			continue
