@@ -309,7 +309,7 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 			t := target - z[i]
 			var root float64
 			switch {
-			case t <= 0 || b[i] > 0 && r[i] >= 0 && t*t*b[i] <= r[i]*r[i]: // at or above S without object light: t√b ≤ r
+			case t <= 0 || b[i] > 0 && t*t*b[i] <= r[i]*math.Abs(r[i]): // at or above S without object light: t√b ≤ r
 				root = 0
 			case !(a[i] > 0):
 				root = math.Inf(1)
