@@ -335,14 +335,17 @@ func (g *Grid) starSteps(f []float64, c *starCont, dop float64) {
 		if !(s.tau > 1e-4) {
 			continue
 		}
-		// A C¹ cubic step from full depth at λ ≤ at − w to 0 at λ ≥ at + w.
+		// A C¹ cubic step from full depth at λ ≤ at − w to 0 at λ ≥ at + w
+		// (the cubic is continuous, so which side takes a pixel right at
+		// λ = at − w does not matter).
+		_, full := g.Window(0, (s.at-s.w)*dop)
 		_, hi := g.Window(0, (s.at+s.w)*dop)
+		for i := range full {
+			f[i] -= s.tau
+		}
 		inv2w := 1 / (2 * s.w)
-		for i := 0; i < hi; i++ {
-			u := (s.at + s.w - g.Wave[i]*inv) * inv2w
-			if u >= 1 {
-				f[i] -= s.tau
-			} else if u > 0 {
+		for i := full; i < hi; i++ {
+			if u := (s.at + s.w - g.Wave[i]*inv) * inv2w; u > 0 {
 				f[i] -= s.tau * u * u * (3 - 2*u)
 			}
 		}
