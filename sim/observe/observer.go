@@ -299,35 +299,14 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 func (o *Observer) solveScale(target float64, mask []uint32) (scale, median float64) {
 	ins := o.ins
 	g := ins.bands[ins.gBand]
-	roots := o.sel[:0]
-	a, b, r, z := o.a, o.bvar, o.res, o.z
-	pass := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if mask[i] != 0 {
-				continue
-			}
-			t := target - z[i]
-			var root float64
-			switch {
-			case t <= 0 || b[i] > 0 && t*t*b[i] <= r[i]*math.Abs(r[i]): // at or above S without object light: t√b ≤ r
-				root = 0
-			case !(a[i] > 0):
-				root = math.Inf(1)
-			default:
-				root = (t*t - 2*r[i] + t*math.Sqrt(t*t-4*r[i]+4*b[i])) / (2 * a[i])
-			}
-			roots = append(roots, root)
-		}
+	n := o.roots(target, mask, g.lo, g.hi)
+	if n == 0 { // the whole g band masked: use every pixel
+		n = o.roots(target, mask, 0, ins.n)
 	}
-	pass(g.lo, g.hi)
-	if len(roots) == 0 { // the whole g band masked: use every pixel
-		pass(0, ins.n)
-	}
-	if len(roots) == 0 {
+	if n == 0 {
 		return 1e-17, math.NaN()
 	}
-	n := len(roots)
-	scale = selectK(roots, o.buf, n-1-(n-1)/2)
+	scale = selectK(o.sel[:n], o.buf, n-1-(n-1)/2)
 	switch {
 	case math.IsInf(scale, 1): // most of the g band has no object light
 		return 1e-17, math.NaN()
@@ -335,6 +314,33 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 		return 1e-30, math.NaN()
 	}
 	return scale, target
+}
+
+// roots writes to o.sel the roots A_i of the unmasked pixels in [lo, hi)
+// (see solveScale) and returns their number.
+func (o *Observer) roots(target float64, mask []uint32, lo, hi int) int {
+	a, b, r, z, m := o.a[lo:hi], o.bvar[lo:hi], o.res[lo:hi], o.z[lo:hi], mask[lo:hi]
+	roots := o.sel[:hi-lo]
+	k := 0
+	for i := range m {
+		if m[i] != 0 {
+			continue
+		}
+		t := target - z[i]
+		ai, bi, ri := a[i], b[i], r[i]
+		var root float64
+		switch {
+		case t <= 0 || bi > 0 && t*t*bi <= ri*math.Abs(ri): // at or above S without object light: t√b ≤ r
+			root = 0
+		case !(ai > 0):
+			root = math.Inf(1)
+		default:
+			root = (t*t - 2*ri + t*math.Sqrt(t*t-4*ri+4*bi)) / (2 * ai)
+		}
+		roots[k] = root
+		k++
+	}
+	return k
 }
 
 // bandSNR sets s.Meta.SNR to the lower median of o.snr over each band;
