@@ -120,6 +120,8 @@ func isBad(s *spectrum.Spectrum, i int) bool {
 	return s.Ivar != nil && s.Ivar[i] == 0 || s.AndMask != nil && s.AndMask[i]&spectrum.MaskBad != 0
 }
 
+// finite returns a pointer to v, or nil when v is NaN or infinite (JSON
+// null).
 func finite(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil

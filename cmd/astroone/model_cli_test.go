@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTrainPredictCLI runs simulate → train (tiny, a few steps) → train
+// --resume → predict through the CLI, and checks what each prints and
+// writes. It checks the plumbing, not accuracy (see docs/EVALUATION.md).
+func TestTrainPredictCLI(t *testing.T) {
+	dir := t.TempDir()
+	simDir, runDir := filepath.Join(dir, "sim"), filepath.Join(dir, "run")
+	if code, _, errOut := runCLI(t, "simulate", "--n", "60", "--seed", "2", "--out", simDir); code != 0 {
+		t.Fatalf("simulate: %d %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "train", "--data", simDir, "--config", "tiny", "--out", runDir, "--steps", "4")
+	if code != 0 || !strings.Contains(out, "trained 4 steps") || !strings.Contains(out, "60 spectra") {
+		t.Fatalf("train: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, f := range []string{"config.json", "normalizer.json", "metrics.jsonl", "loss.svg", splitFile} {
+		if _, err := os.Stat(filepath.Join(runDir, f)); err != nil {
+			t.Errorf("run directory lacks %s", f)
+		}
+	}
+	if code, out, errOut = runCLI(t, "train", "--data", simDir, "--out", runDir, "--steps", "6", "--resume"); code != 0 || !strings.Contains(out, "trained 6 steps") {
+		t.Fatalf("train --resume: %d\n%s\n%s", code, out, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(simDir, "*.fits"))
+	missing := filepath.Join(dir, "missing.fits")
+	code, out, errOut = runCLI(t, append([]string{"predict", "--run", runDir, "--json", missing}, files[:3]...)...)
+	if code != 0 {
+		t.Fatalf("predict: %d %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.Contains(errOut, "1 of 4 files") {
+		t.Fatalf("predict printed %d lines (want 4, in argument order):\n%s\n%s", len(lines), out, errOut)
+	}
+	for i, l := range lines {
+		var r predictionRow
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if i == 0 {
+			if r.File != missing || r.Error == "" {
+				t.Errorf("missing file: %+v", r)
+			}
+			continue
+		}
+		var sum float64
+		for _, c := range r.Top {
+			sum += c.Prob
+		}
+		if r.File != files[i-1] || len(r.Top) != 3 || !(sum > 0 && sum <= 1+1e-9) || len(r.Params) == 0 {
+			t.Errorf("line %d: %+v", i, r)
+		}
+	}
+	if code, out, _ = runCLI(t, "predict", "--run", runDir, "--csv", files[0]); code != 0 || !strings.HasPrefix(out, "file,id,error,class1,prob1") {
+		t.Errorf("predict --csv: %d %q", code, out)
+	}
+}
