@@ -33,10 +33,10 @@ func predictedParams(class int) []int {
 
 // predictionRow is one file's prediction in the JSON output.
 type predictionRow struct {
-	File   string                    `json:"file"`
-	ID     string                    `json:"id,omitempty"`
-	Error  string                    `json:"error,omitempty"`
-	Top    []model.ClassProb         `json:"top,omitempty"`
+	File   string                   `json:"file"`
+	ID     string                   `json:"id,omitempty"`
+	Error  string                   `json:"error,omitempty"`
+	Top    []model.ClassProb        `json:"top,omitempty"`
 	Params map[string]paramEstimate `json:"params,omitempty"`
 }
 
