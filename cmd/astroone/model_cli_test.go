@@ -14,7 +14,7 @@ import (
 func TestTrainPredictCLI(t *testing.T) {
 	dir := t.TempDir()
 	simDir, runDir := filepath.Join(dir, "sim"), filepath.Join(dir, "run")
-	if code, _, errOut := runCLI(t, "simulate", "--n", "60", "--seed", "2", "--out", simDir); code != 0 {
+	if code, _, errOut := runCLI(t, "simulate", "--n", "60", "--seed", "2", "--classes", "F,G,K,QSO", "--out", simDir); code != 0 {
 		t.Fatalf("simulate: %d %s", code, errOut)
 	}
 	code, out, errOut := runCLI(t, "train", "--data", simDir, "--config", "tiny", "--out", runDir, "--steps", "4")
@@ -60,5 +60,13 @@ func TestTrainPredictCLI(t *testing.T) {
 	}
 	if code, out, _ = runCLI(t, "predict", "--run", runDir, "--csv", files[0]); code != 0 || !strings.HasPrefix(out, "file,id,error,class1,prob1") {
 		t.Errorf("predict --csv: %d %q", code, out)
+	}
+	code, out, errOut = runCLI(t, "eval", "--run", runDir, "--json")
+	var res evalResult
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+		t.Fatalf("eval: %d\n%s\n%s", code, out, errOut)
+	}
+	if res.Data != simDir || len(res.Reports) != 3 || res.TestCount == 0 || res.Reports[0].Records != res.TestCount {
+		t.Errorf("eval: data %q, %d reports, %d test spectra", res.Data, len(res.Reports), res.TestCount)
 	}
 }
