@@ -94,17 +94,19 @@ func (g *Grid) starModel(f []float64, p StarParams, x *starExtra) {
 	c := starCont{
 		t:     t,
 		blank: 0.30 * math.Pow(10, 0.5*feh) * starL(4*(theta-0.8)),
-		// 4000 Å break: with the H&K and Fe I lines it gives the models a
-		// narrow Dn4000 (Balogh et al. 1999, ApJ 527, 54) of 1.5 at G2 V,
-		// 2.1 at K0 III, 2.5 at 4000 K, 1.2 at F0 V and 1.3 for a K0 III at
-		// [Fe/H] = −2.
-		brk: 0.5 * math.Pow(10, 0.4*feh) * starL(5*(theta-0.95)),
+		// 4000 Å break (Balogh et al. 1999, ApJ 527, 54, narrow Dn4000).
+		// Its depth and onset (θ = 0.88, i.e. late F) are CALIBRATED so
+		// that the flux of the simulated G2 V at 3700–4000 Å relative to
+		// 4500–8000 Å follows the CALSPEC solar analogs (P041C, P177D,
+		// P330E; HST/FOS), which needed ~0.1 more in ln than before.
+		brk: 0.55 * math.Pow(10, 0.4*feh) * starL(5*(theta-0.88)),
 		// Balmer jump: ln of the flux ratio across 3646 Å, about 1.1 (0.5 dex)
 		// at A0 V as in the Barbier–Chalonge–Divan system (Chalonge & Divan
 		// 1952), following the n = 2 population, a little larger at low gravity.
 		jump:   min(1.1*math.Pow(sH.ratio, 0.35)*math.Pow(10, -0.1*(logg-4)), 1.6),
 		violet: x.violet,
 	}
+	c.slope, c.grey = starOpacitySlope(t)
 	c.norm = c.smooth(5500)
 	// f holds ln(f_λ / continuum) until the end: the steps, lines and
 	// bands are subtracted from 0, and starFinish multiplies in the
@@ -245,14 +247,15 @@ type starLevel struct {
 // classic curve that peaks near 9900 K (Carroll & Ostlie 2007, §8.1); P_e
 // scales here as g^½ (hot, hydrogen-ionising photospheres), which moves the
 // peak to cooler types in giants. Line strength follows the population
-// ratio r as r^p, p = 0.22 on the cool side (weak lines: equivalent width
-// A0 V / G2 V ≈ 5) rising to 0.35 on the hot side (electron scattering and
-// the fading of the damping wings, A0 V / O5 V ≈ 5), both from the
-// low-resolution atlas of Jacoby, Hunter & Christian (1984).
+// ratio r as r^p, p = 0.30 on the cool side rising to 0.35 on the hot side
+// (electron scattering and the fading of the damping wings, A0 V / O5 V ≈
+// 5; Jacoby, Hunter & Christian 1984). The cool-side 0.30 is CALIBRATED:
+// it gives Hβ equivalent widths (±12 Å) of ≈15 Å in Vega and ≈3.6 Å in
+// the CALSPEC solar analogs (measured 15.6 and 3.4–4.3 Å).
 func starHydrogen(t, logg float64) (balmer, paschen starLevel) {
 	starHInit()
 	x2, x3 := starHPop(t, 200*math.Pow(10, 0.5*(logg-4)))
-	p := 0.22 + 0.13/(1+math.Exp(-(t-11000)/1500))
+	p := 0.30 + 0.05/(1+math.Exp(-(t-11000)/1500))
 	balmer.ratio = x2 / starHRef.x2
 	paschen.ratio = x3 / starHRef.x3
 	balmer.strength = math.Pow(balmer.ratio, p)
@@ -293,7 +296,41 @@ type starCont struct {
 	brk    float64 // optical depth blueward of the 4000 Å break
 	jump   float64 // optical depth blueward of the Balmer jump
 	violet float64 // carbon-star violet opacity at 4400 Å
+	slope  float64 // d ln κ_λ / d ln λ of the non-grey continuous opacity (0: grey, Planck at Teff)
+	grey   float64 // grey (electron-scattering) fraction of the continuous opacity
 	norm   float64 // smooth(5500): the normalisation
+}
+
+// starOpacityRefAA is the wavelength (Å) where the continuous opacity
+// equals its mean, so that the continuum there is Planck at Teff.
+const starOpacityRefAA = 5500
+
+// starOpacitySlope returns the slope s = d ln κ_λ/d ln λ of a star's
+// continuous opacity over the optical and the grey fraction e of it, for
+// starCont.smooth. Physics: in A stars the continuum opacity between the
+// Balmer (3646 Å) and Paschen (8204 Å) edges is hydrogen bound-free from
+// n = 3, κ ∝ λ³ (Kramers; Gray 2005, The Observation and Analysis of
+// Stellar Photospheres, ch. 8); in F–K stars it is H⁻, whose bound-free
+// cross-section grows from 4000 Å to its 8500 Å maximum and whose
+// free-free part grows as λ² (John 1988, A&A 193, 189), a milder rise;
+// above ~15000 K electron scattering, grey, takes over (Gray 2005,
+// Fig. 8.5). The H fraction turns on between 6500 and 8500 K (where H⁻
+// gives way to H bound-free), and the grey fraction between 15000 and
+// 30000 K. Below 4000 K molecules rule the optical (no reference here):
+// the slope fades to 0 (Planck), as before.
+//
+// The slopes themselves (1.2 for H⁻ and 2.6 for H) are CALIBRATED: they
+// make the simulated continua of Vega (A0 V) and of the CALSPEC solar
+// analogs P041C, P177D, P330E (G0–G2 V) match their HST
+// spectrophotometry from 4000 to 8000 Å to within a few per cent (a
+// Kramers λ³ alone, s = 3, overshoots Vega's slope, since H⁻ and metals
+// still add a flatter opacity).
+func starOpacitySlope(t float64) (slope, grey float64) {
+	fH := 1 / (1 + math.Exp(-(t-7500)/400))
+	cool := 1 / (1 + math.Exp(-(t-4300)/250))
+	slope = 1.2*cool*(1-fH) + 2.6*fH
+	grey = 1 / (1 + math.Exp(-(t-20000)/3000))
+	return slope, grey
 }
 
 // smooth returns the smooth part of ln f_λ at rest wavelength λ (Å):
@@ -305,7 +342,17 @@ type starCont struct {
 // ultraviolet excess of metal-poor stars: Wildey et al. 1962, ApJ 135, 94;
 // Sandage 1969, ApJ 158, 1115).
 func (c *starCont) smooth(lam float64) float64 {
-	v := -5*math.Log(lam) - math.Log(math.Expm1(hcOverK/(lam*c.t)))
+	t := c.t
+	if c.slope != 0 {
+		// Non-grey continuum: where κ_λ is below the mean the photosphere
+		// lies deeper, where T is higher. With the grey Eddington
+		// T⁴(τ) = ¾Teff⁴(τ + ⅔) and τ_λ = ⅔ at τ = ⅔·κ̄/κ_λ (Gray 2005,
+		// ch. 9), the flux at λ is B_λ(T_λ), T_λ⁴ = ½Teff⁴(1 + κ̄/κ_λ),
+		// κ_λ/κ̄ = (1 − e)(λ/λ₀)^s + e (starOpacitySlope).
+		k := (1-c.grey)*math.Pow(lam*(1.0/starOpacityRefAA), c.slope) + c.grey
+		t *= math.Sqrt(math.Sqrt(0.5 * (1 + 1/k)))
+	}
+	v := -5*math.Log(lam) - math.Log(math.Expm1(hcOverK/(lam*t)))
 	r := 4500 / lam
 	v -= c.blank * r * r * r
 	if c.violet > 0 {

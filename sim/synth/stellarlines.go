@@ -171,8 +171,8 @@ var starLines = [...]starLine{
 	{6371.37, lawSiII, abAlpha, 0.25, 0, 0, 0.6, 1.5},
 	{7773.4, lawOI, abAlpha, 0.6, -0.35, 0, 1.4, 1.5}, // bl 7771.94 + 7774.17 + 7775.39
 	// Ca II (NIST): H&K with damping wings; the near-IR triplet, stronger in giants.
-	{3933.66, lawCaIIK, abAlpha, 40, 0, 1.5, 0.3, 3.0},
-	{3968.47, lawCaIIK, abAlpha, 30, 0, 1.5, 0.3, 3.0},
+	{3933.66, lawCaIIK, abAlpha, 60, 0, 1.5, 0.3, 3.0},
+	{3968.47, lawCaIIK, abAlpha, 45, 0, 1.5, 0.3, 3.0},
 	{8498.02, lawCaT, abAlpha, 1.8, -0.1, -0.5, 0.3, 2.0},
 	{8542.09, lawCaT, abAlpha, 4.5, -0.1, -0.5, 0.3, 2.0},
 	{8662.14, lawCaT, abAlpha, 3.5, -0.1, -0.5, 0.3, 2.0},
@@ -189,17 +189,17 @@ var starLines = [...]starLine{
 	{4934.08, lawIon, abS, 0.4, -0.2, 0, 0.3, 1.5},
 	{6496.90, lawIon, abS, 0.3, -0.2, 0, 0.3, 1.5},
 	// Mg I (Moore et al. 1966): the b triplet and others, pressure-broadened.
-	{5167.32, lawMg, abAlpha, 1.8, 0.1, 0.5, 0.2, 2.2},
-	{5172.68, lawMg, abAlpha, 3.3, 0.1, 0.5, 0.2, 2.2},
-	{5183.60, lawMg, abAlpha, 4.5, 0.1, 0.5, 0.2, 2.2},
+	{5167.32, lawMg, abAlpha, 1.2, 0.1, 0.5, 0.2, 2.2},
+	{5172.68, lawMg, abAlpha, 2.2, 0.1, 0.5, 0.2, 2.2},
+	{5183.60, lawMg, abAlpha, 3.0, 0.1, 0.5, 0.2, 2.2},
 	{3832.30, lawMg, abAlpha, 1.5, 0, 0.3, 0.2, 2.0},
 	{3838.29, lawMg, abAlpha, 2.5, 0, 0.3, 0.2, 2.0},
 	{8806.76, lawMg, abAlpha, 0.8, 0, 0.3, 0.2, 2.0},
 	{5528.40, lawMg, abAlpha, 0.5, 0, 0, 0.3, 1.5},
 	{4702.99, lawMg, abAlpha, 0.5, 0, 0, 0.3, 1.5},
 	// Na I and K I (Moore et al. 1966; NIST): gravity-sensitive in K–M dwarfs.
-	{5889.95, lawCaI, abFe, 5.5, 0.1, 0.6, 0.2, 2.5},
-	{5895.92, lawCaI, abFe, 4.2, 0.1, 0.6, 0.2, 2.5},
+	{5889.95, lawCaI, abFe, 3.3, 0.1, 0.6, 0.2, 2.5},
+	{5895.92, lawCaI, abFe, 2.5, 0.1, 0.6, 0.2, 2.5},
 	{8183.26, lawK, abFe, 0.8, 0.2, 0.4, 0.2, 2.0},
 	{8194.82, lawK, abFe, 1.1, 0.2, 0.4, 0.2, 2.0},
 	{7664.90, lawK, abFe, 1.5, 0.2, 0.5, 0.2, 2.0},
@@ -267,7 +267,7 @@ var starLines = [...]starLine{
 	// the Lick G4300 passband of Worthey et al. 1994); CaH at the passbands of
 	// the CaH1–3 indices of Reid, Hawley & Gizis (1995, AJ 110, 1838),
 	// gravity-sensitive (strong in M dwarfs, weak in giants).
-	{4300.3, lawCH, abC, 6.0, 0, 0, 5.0, 1.2},
+	{4300.3, lawCH, abC, 11.0, 0, 0, 5.0, 1.6},
 	{6385.0, lawCaH, abFe, 2.0, 0.5, 0, 6.0, 1.5},
 	{6830.0, lawCaH, abFe, 6.0, 0.5, 0, 15.0, 1.5},
 	{6975.0, lawCaH, abFe, 4.0, 0.5, 0, 10.0, 1.5},
@@ -280,16 +280,32 @@ type starHLine struct{ airAA, ewA0, gammaAA float64 }
 // Balmer Hα–H16 and Paschen P10–P18 (NIST air wavelengths). The A0 V
 // equivalent widths (about 15 Å for Hβ–Hδ, 10 Å for Hα, decreasing along the
 // crowding series; Paschen 1–3 Å) are typical of low-resolution atlases of
-// A0 V stars (e.g. Jacoby, Hunter & Christian 1984, ApJS 56, 257).
+// A0 V stars (e.g. Jacoby, Hunter & Christian 1984, ApJS 56, 257). The
+// damping half widths are CALIBRATED against Vega (CALSPEC STIS, with the
+// Castelli & Kurucz 1994 parameters): 1.5 times the earlier 2–3 Å, they
+// give Vega's Balmer profiles their inner wings (±20–40 Å).
 var starHLines = [...]starHLine{
-	{6562.79, 10, 2.0}, {4861.35, 14, 2.5}, {4340.47, 15, 2.8}, {4101.74, 15, 3.0},
-	{3970.07, 13, 3.0}, {3889.05, 11, 3.0}, {3835.38, 9, 3.0}, {3797.90, 7.5, 2.8},
-	{3770.63, 6, 2.5}, {3750.15, 5, 2.2}, {3734.37, 4, 2.0}, {3721.94, 3.2, 1.8},
-	{3711.97, 2.6, 1.6}, {3703.86, 2.0, 1.4},
-	{9014.91, 3, 1.5}, {8862.78, 2.6, 1.5}, {8750.47, 2.3, 1.5}, {8665.02, 2.0, 1.5},
-	{8598.39, 1.8, 1.5}, {8545.38, 1.5, 1.5}, {8502.48, 1.3, 1.5}, {8467.25, 1.1, 1.5},
-	{8437.95, 1.0, 1.5},
+	{6562.79, 10, 3.0}, {4861.35, 14, 3.75}, {4340.47, 15, 4.2}, {4101.74, 15, 4.5},
+	{3970.07, 13, 4.5}, {3889.05, 11, 4.5}, {3835.38, 9, 4.5}, {3797.90, 7.5, 4.2},
+	{3770.63, 6, 3.75}, {3750.15, 5, 3.3}, {3734.37, 4, 3.0}, {3721.94, 3.2, 2.7},
+	{3711.97, 2.6, 2.4}, {3703.86, 2.0, 2.1},
+	{9014.91, 3, 2.25}, {8862.78, 2.6, 2.25}, {8750.47, 2.3, 2.25}, {8665.02, 2.0, 2.25},
+	{8598.39, 1.8, 2.25}, {8545.38, 1.5, 2.25}, {8502.48, 1.3, 2.25}, {8467.25, 1.1, 2.25},
+	{8437.95, 1.0, 2.25},
 }
+
+// The τ-area of a hydrogen line at A0 V is EW²/(4γ) (the damping part of
+// the curve of growth) times these factors, CALIBRATED so that the
+// simulated A0 V (Vega's parameters) has Vega's equivalent widths within
+// ±30 Å of Hβ–Hδ (≈15.5 Å) and over the Paschen lines at 8440–8900 Å
+// (≈24 Å) in the CALSPEC STIS spectrum: the table's EWs are total ones
+// at the atlas' resolution, and with saturation and the finite window
+// EW²/(4γ) alone gave half of them (Paschen: a sixth, since the lines
+// crowd and their wings overlap).
+const (
+	starBalmerAreaCal  = 3.75
+	starPaschenAreaCal = 13.5
+)
 
 // starHTauMax is the saturation optical depth of the hydrogen lines: an
 // A star's Balmer cores keep about a quarter of the continuum at low
@@ -399,7 +415,7 @@ var starVac struct {
 	lines  []starCompiled // starLines then starWeakLines
 	h      [len(starHLines)]float64
 	log10H [len(starHLines)]float64
-	hA     [len(starHLines)]float64 // τ-area at A0 V: EW²/(4γ) (damping part of the curve of growth)
+	hA     [len(starHLines)]float64 // τ-area at A0 V: EW²/(4γ) (damping part of the curve of growth) times the calibration
 	tio    [len(starTiO)]float64
 	cnV    [len(starCNViolet)]float64
 	c2     [len(carbonC2)]float64
@@ -427,7 +443,10 @@ func starInitVac() {
 		for i, l := range starHLines {
 			starVac.h[i] = prep.AirToVacuum(l.airAA)
 			starVac.log10H[i] = math.Log10(starVac.h[i])
-			starVac.hA[i] = l.ewA0 * l.ewA0 / (4 * l.gammaAA)
+			starVac.hA[i] = l.ewA0 * l.ewA0 / (4 * l.gammaAA) * starBalmerAreaCal
+			if i >= starNBalmer {
+				starVac.hA[i] *= starPaschenAreaCal / starBalmerAreaCal
+			}
 		}
 		for i, b := range starTiO {
 			starVac.tio[i] = prep.AirToVacuum(b.airAA)
