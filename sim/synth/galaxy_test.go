@@ -270,3 +270,29 @@ func BenchmarkGalaxy(b *testing.B) {
 		g.Galaxy(f, ps[i%len(ps)])
 	}
 }
+
+// TestGalaxyOldBlanketing: a passive galaxy without dust or lines at z = 0
+// is the old star's spectrum times B(λ), so the ratio of the two spectra,
+// scaled to 1 redward of 4500 Å, must equal the knot values written out
+// here (ln B = −0.55 at 4100 and 3850 Å, −0.775 halfway between 3850 and
+// 3700 Å, −0.225 halfway between 4500 and 4300 Å), scaled by 10^(0.5[Fe/H]).
+func TestGalaxyOldBlanketing(t *testing.T) {
+	g := emissionTestGrid()
+	n := len(g.Wave)
+	for _, feh := range []float64{0, 0.2} {
+		p := GalaxyParams{Kind: GalaxyPassive, SigmaKmS: 200, OldTeffK: 5000, OldLogg: 2.5, OldFeH: feh}
+		gal, star := make([]float64, n), make([]float64, n)
+		g.Galaxy(gal, p)
+		g.Star(star, StarParams{TeffK: 5000, Logg: 2.5, FeH: feh, BroadeningKmS: 200})
+		i5 := int(g.emissionPixel(5500))
+		scale := star[i5] / gal[i5]
+		s := math.Pow(10, 0.5*feh)
+		for _, c := range []struct{ wave, lnB float64 }{{4100, -0.55}, {3850, -0.55}, {3775, -0.775}, {4400, -0.225}, {4600, 0}, {7000, 0}} {
+			i := int(math.Round(g.emissionPixel(c.wave)))
+			got := math.Log(gal[i] * scale / star[i])
+			if math.Abs(got-s*c.lnB) > 0.01 {
+				t.Errorf("[Fe/H] %+.1f, %.0f Å: ln(galaxy/star) = %.4f, want %.4f", feh, c.wave, got, s*c.lnB)
+			}
+		}
+	}
+}
