@@ -27,7 +27,7 @@ type Observer struct {
 	conv  []float64 // output flux (FluxUnit) per e⁻
 	bvar  []float64 // variance of sky, sky model and read noise, e⁻²
 	res   []float64 // sky-subtraction residual, e⁻
-	z     []float64 // standard normal noise draws
+	z     []float64 // noise in σ units: n+1 standard normal draws, made correlated in place (see corrNoise)
 	snr   []float64 // output S/N per pixel (NaN when masked)
 	sel   []float64 // selection scratch
 	buf   []float64 // second selection scratch
@@ -44,7 +44,7 @@ func (ins *Instrument) NewObserver() *Observer {
 	n := ins.n
 	return &Observer{
 		ins: ins, a: make([]float64, n), conv: make([]float64, n),
-		bvar: make([]float64, n), res: make([]float64, n), z: make([]float64, n), snr: make([]float64, n),
+		bvar: make([]float64, n), res: make([]float64, n), z: make([]float64, n+1), snr: make([]float64, n),
 		sel: make([]float64, n), buf: make([]float64, n),
 		objN: make([]float64, len(ins.nodes)), outN: make([]float64, len(ins.nodes)),
 	}
@@ -99,6 +99,14 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 		cal[k] = p.CalibrationError * rng.NormFloat64()
 	}
 	armErr := p.ArmMismatch * rng.NormFloat64()
+	// The pipeline's telluric correction errs by a fraction ε of each
+	// band's optical depth, independently for O₂ and H₂O (their columns
+	// vary independently), clamped to ±3σ so that 1 − ε·τ stays positive
+	// for any plausible τ.
+	var tellErr [2]float64
+	for k := range tellErr {
+		tellErr[k] = p.TelluricResidual * max(-3, min(3, rng.NormFloat64()))
+	}
 	var lineRes, contRes, shift [2]float64 // [blue, red]
 	for k := range 2 {
 		lineRes[k] = p.SkyLineResidual * rng.NormFloat64()
@@ -122,7 +130,8 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 		o.nhits++
 	}
 	// Noise, drawn last.
-	normals(rng, o.z[:n])
+	normals(rng, o.z[:n+1])
+	corrNoise(o.z[:n+1], p.NoiseCorrLag1)
 
 	s.WavelengthAA = grow(s.WavelengthAA, n)
 	copy(s.WavelengthAA, ins.grid.Wave)
@@ -142,7 +151,7 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 		}
 	}
 
-	o.transmit(model, c, mask, cal, armErr, lineRes, contRes, shift)
+	o.transmit(model, c, mask, cal, armErr, tellErr, lineRes, contRes, shift)
 	scale, gMedian := o.solveScale(c.SNRg, mask)
 
 	noise := 1.0
@@ -209,7 +218,7 @@ func (o *Observer) Observe(model []float64, c Conditions, rng *rand.Rand, s *spe
 // single pass kept more values than there are registers and spilled them
 // on every pixel): the object's electrons and the calibration; the
 // telluric bands; the sky's variance and subtraction residual.
-func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3]float64, armErr float64, lineRes, contRes, shift [2]float64) {
+func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3]float64, armErr float64, tellErr, lineRes, contRes, shift [2]float64) {
 	ins, p, n := o.ins, o.ins.p, o.ins.n
 	x := c.Airmass
 	for j := range ins.nodes {
@@ -250,14 +259,28 @@ func (o *Observer) transmit(model []float64, c Conditions, mask []uint32, cal [3
 		}
 	}
 
-	// 2. Telluric bands, where they are not negligible.
+	// 2. Telluric bands, where they are not negligible: they absorb the
+	// object's light (so the photon noise is that of the absorbed flux);
+	// a correcting pipeline divides by its estimate of the transmission,
+	// e^−(1−ε)τ, leaving e^−ετ ≈ 1 − ετ of each band in the output.
 	to2 := math.Pow(x, TelluricExponent)
 	th2o := math.Pow(x*c.PWVmm/RefPWVmm, TelluricExponent)
 	if lo, hi := ins.tellLo, ins.tellHi; lo < hi {
-		tO2, tH2O, at := ins.tauO2[lo:hi], ins.tauH2O[lo:hi], a[lo:hi]
-		for i := range at {
-			if tt := to2*tO2[i] + th2o*tH2O[i]; tt != 0 {
-				at[i] *= fastExp(-tt)
+		tO2, tH2O, at, ct := ins.tauO2[lo:hi], ins.tauH2O[lo:hi], a[lo:hi], conv[lo:hi]
+		if p.TelluricCorrection {
+			eO2, eH2O := tellErr[0]*to2, tellErr[1]*th2o
+			for i := range at {
+				if tt := to2*tO2[i] + th2o*tH2O[i]; tt != 0 {
+					e := fastExp(-tt)
+					at[i] *= e
+					ct[i] *= (1 - eO2*tO2[i] - eH2O*tH2O[i]) / e
+				}
+			}
+		} else {
+			for i := range at {
+				if tt := to2*tO2[i] + th2o*tH2O[i]; tt != 0 {
+					at[i] *= fastExp(-tt)
+				}
 			}
 		}
 	}
@@ -370,6 +393,27 @@ func (o *Observer) bandSNR(s *spectrum.Spectrum, gMedian float64) {
 			continue
 		}
 		s.Meta.SNR[b.name] = selectK(sel, o.buf, (len(sel)-1)/2)
+	}
+}
+
+// corrNoise turns the n+1 independent standard normals in z into n
+// stationary ones, z[:n], with lag-1 correlation rho and none beyond, in
+// place: z_i ← c₀·z_i + c₁·z_{i+1} with c₀² + c₁² = 1 (unit variance) and
+// c₀c₁ = rho, i.e. c₀ = √((1 + √(1 − 4rho²))/2). This moving average is
+// linear interpolation between two detector pixels at phase f = c₁/(c₀+c₁),
+// rescaled to unit variance: the pipeline's resampling (LAMOSTParams).
+// Gaussian noise is fixed by its covariance, so this is exactly in
+// distribution the noise of resampling at a phase that varies with an
+// average lag-1 correlation rho. rho = 0 leaves z[:n] as drawn.
+func corrNoise(z []float64, rho float64) {
+	if rho == 0 {
+		return
+	}
+	c0 := math.Sqrt((1 + math.Sqrt(1-4*rho*rho)) / 2)
+	c1 := rho / c0
+	n := len(z) - 1
+	for i := range z[:n] {
+		z[i] = c0*z[i] + c1*z[i+1]
 	}
 }
 
