@@ -186,8 +186,8 @@ type telluricComponent struct {
 	airAA, sigmaAA, tau float64
 }
 
-// Telluric absorption, which neither LAMOST nor this simulator's pipeline
-// corrects. Band positions (air Å) are those of the O2 b–X system (A band
+// Telluric absorption, which the survey pipelines divide out imperfectly
+// (Params.TelluricCorrection and TelluricResidual). Band positions (air Å) are those of the O2 b–X system (A band
 // 0–0 head at 7594 Å, B band 1–0 at 6867 Å, γ band 2–0 at 6277 Å) and the
 // H2O vibration–rotation bands near 7200, 8200 and 9300 Å (e.g. the
 // telluric atlas of Hinkle, Wallace & Livingston 2003 and the line data of

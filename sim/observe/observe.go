@@ -1,12 +1,14 @@
 // Package observe turns a noiseless observed-frame model spectrum (f_λ on
 // a synth.Grid, LSF already applied) into what a LAMOST or SDSS/BOSS
 // low-resolution spectrum looks like after the survey pipeline: reddened
-// by Galactic dust, absorbed by uncorrected telluric bands, seen through
-// the atmosphere and a two-arm spectrograph with a dichroic, on top of the
+// by Galactic dust, absorbed by telluric bands, seen through the
+// atmosphere and a two-arm spectrograph with a dichroic, on top of the
 // night sky (airglow, light pollution, moonlight), with photon and read
-// noise, imperfect sky subtraction, a relative flux calibration with small
-// smooth errors, cosmic rays, bad columns and masked low-throughput pixels,
-// and an inverse variance and pixel masks in the survey's conventions.
+// noise made correlated between neighbouring pixels by the pipeline's
+// resampling, imperfect sky subtraction, a relative flux calibration with
+// small smooth errors and an imperfect telluric correction, cosmic rays,
+// bad columns and masked low-throughput pixels, and an inverse variance
+// and pixel masks in the survey's conventions.
 //
 // An Instrument is built once and shared read-only across goroutines; each
 // goroutine makes its own Observer, which holds scratch buffers so that

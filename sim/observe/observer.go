@@ -64,21 +64,23 @@ func (ins *Instrument) NewObserver() *Observer {
 //
 // Steps, in the order light meets them:
 //  1. Galactic extinction 10^(−0.4·E(B−V)·R_V·A_λ/A_V), O'Donnell (1994);
-//  2. telluric O2 and H2O bands, τ × airmass^0.55 (H2O: × (PWV/5 mm)^0.55),
-//     not corrected later;
+//  2. telluric O2 and H2O bands, τ × airmass^0.55 (H2O: × (PWV/5 mm)^0.55);
 //  3. atmospheric extinction 10^(−0.4·k(λ)·X), KPNO curve (IRAF);
 //  4. efficiency of the arms and the dichroic, exposure → electrons;
 //  5. night sky: airglow and lamp lines at the LSF width, continuum,
 //     moonlight; c.SkyScale × (dark sky) + c.Moon × (moonlight);
 //  6. noise: Gaussian with variance object + (sky + read²)·(1 + 1/SkyFibers),
 //     the Gaussian limit of Poisson counts, accurate here since pixels
-//     collect tens to thousands of electrons;
+//     collect tens to thousands of electrons, with the lag-1 correlation
+//     NoiseCorrLag1 of the pipeline's resampling (corrNoise) and the same
+//     per-pixel variance;
 //  7. sky subtraction leaving residuals: per-arm scale errors of the
 //     line and continuum sky and a sub-pixel wavelength misregistration
 //     (∝ dSky/dλ), so residual spikes sit on the bright lines;
 //  8. relative flux calibration: ÷ efficiency and atmospheric extinction
-//     (telluric and Galactic features stay), × (1 + Σ c_k P_k(x)) smooth
-//     error and a red-arm scale error;
+//     (Galactic features stay), × (1 + Σ c_k P_k(x)) smooth error and a
+//     red-arm scale error; with TelluricCorrection, ÷ the telluric
+//     transmission with a per-spectrum error, leaving 1 − ε·τ of each band;
 //  9. defects: cosmic rays (spikes) and dead columns, masked, and the
 //     static low-throughput mask; ivar = 1/variance of the final flux,
 //     0 where masked.
