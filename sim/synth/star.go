@@ -93,7 +93,7 @@ func (g *Grid) starModel(f []float64, p StarParams, x *starExtra) {
 
 	c := starCont{
 		t:     t,
-		blank: 0.30 * math.Pow(10, 0.5*feh) * starL(4*(theta-0.8)),
+		blank: 0.39 * math.Pow(10, 0.5*feh) * starL(4*(theta-0.8)),
 		// 4000 Å break (Balogh et al. 1999, ApJ 527, 54, narrow Dn4000).
 		// Its depth and onset (θ = 0.88, i.e. late F) are CALIBRATED so
 		// that the flux of the simulated G2 V at 3700–4000 Å relative to
@@ -305,6 +305,9 @@ type starCont struct {
 // equals its mean, so that the continuum there is Planck at Teff.
 const starOpacityRefAA = 5500
 
+// starLnOpacityRef is ln(starOpacityRefAA).
+var starLnOpacityRef = math.Log(starOpacityRefAA)
+
 // starOpacitySlope returns the slope s = d ln κ_λ/d ln λ of a star's
 // continuous opacity over the optical and the grey fraction e of it, for
 // starCont.smooth. Physics: in A stars the continuum opacity between the
@@ -334,25 +337,29 @@ func starOpacitySlope(t float64) (slope, grey float64) {
 }
 
 // smooth returns the smooth part of ln f_λ at rest wavelength λ (Å):
-// Planck at Teff minus the blanketing, which stands for the many weak
-// lines not in the list: τ ∝ λ⁻³, for the Sun 13% of the flux at 5000 Å,
-// 18% at 4500 Å and 28% at 3800 Å, on top of the listed lines (the
+// Planck at T_λ (Teff for a grey opacity; see below) minus the
+// blanketing, which stands for the many weak
+// lines not in the list: τ ∝ λ⁻³, for the Sun 17% of the flux at 5000 Å,
+// 22% at 4500 Å and 34% at 3800 Å, on top of the listed lines (the
+// amplitude CALIBRATED, with the 4000 Å break, on the continuum shape of
+// the CALSPEC solar analogs P041C, P177D and P330E from 3700 to 8000 Å; the
 // Fraunhofer-line blanketing that grows toward the violet), rising toward
 // cool types and scaling with metallicity as 10^(0.5[Fe/H]) (the
 // ultraviolet excess of metal-poor stars: Wildey et al. 1962, ApJ 135, 94;
 // Sandage 1969, ApJ 158, 1115).
 func (c *starCont) smooth(lam float64) float64 {
 	t := c.t
+	lnLam := math.Log(lam)
 	if c.slope != 0 {
 		// Non-grey continuum: where κ_λ is below the mean the photosphere
 		// lies deeper, where T is higher. With the grey Eddington
 		// T⁴(τ) = ¾Teff⁴(τ + ⅔) and τ_λ = ⅔ at τ = ⅔·κ̄/κ_λ (Gray 2005,
 		// ch. 9), the flux at λ is B_λ(T_λ), T_λ⁴ = ½Teff⁴(1 + κ̄/κ_λ),
 		// κ_λ/κ̄ = (1 − e)(λ/λ₀)^s + e (starOpacitySlope).
-		k := (1-c.grey)*math.Pow(lam*(1.0/starOpacityRefAA), c.slope) + c.grey
+		k := (1-c.grey)*starExp(c.slope*(lnLam-starLnOpacityRef)) + c.grey
 		t *= math.Sqrt(math.Sqrt(0.5 * (1 + 1/k)))
 	}
-	v := -5*math.Log(lam) - math.Log(math.Expm1(hcOverK/(lam*t)))
+	v := -5*lnLam - math.Log(math.Expm1(hcOverK/(lam*t)))
 	r := 4500 / lam
 	v -= c.blank * r * r * r
 	if c.violet > 0 {
