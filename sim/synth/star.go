@@ -319,18 +319,21 @@ var starLnOpacityRef = math.Log(starOpacityRefAA)
 // above ~15000 K electron scattering, grey, takes over (Gray 2005,
 // Fig. 8.5). The H fraction turns on between 6500 and 8500 K (where H⁻
 // gives way to H bound-free), and the grey fraction between 15000 and
-// 30000 K. Below 4000 K molecules rule the optical (no reference here):
-// the slope fades to 0 (Planck), as before.
+// 30000 K. In K and M stars the H⁻ free-free and molecular opacities,
+// rising to the red, flatten the optical slope, which fades to 0
+// (Planck at Teff) below ≈4900 K.
 //
 // The slopes themselves (1.2 for H⁻ and 2.6 for H) are CALIBRATED: they
 // make the simulated continua of Vega (A0 V) and of the CALSPEC solar
 // analogs P041C, P177D, P330E (G0–G2 V) match their HST
 // spectrophotometry from 4000 to 8000 Å to within a few per cent (a
 // Kramers λ³ alone, s = 3, overshoots Vega's slope, since H⁻ and metals
-// still add a flatter opacity).
+// still add a flatter opacity). The cool fade (4900 K, 300 K wide) is
+// CALIBRATED on the B − V colours of K dwarfs and giants (Pecaut &
+// Mamajek 2013, ApJS 208, 9; TestStarColours).
 func starOpacitySlope(t float64) (slope, grey float64) {
 	fH := 1 / (1 + math.Exp(-(t-7500)/400))
-	cool := 1 / (1 + math.Exp(-(t-4300)/250))
+	cool := 1 / (1 + math.Exp(-(t-4900)/300))
 	slope = 1.2*cool*(1-fH) + 2.6*fH
 	grey = 1 / (1 + math.Exp(-(t-20000)/3000))
 	return slope, grey
