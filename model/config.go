@@ -40,6 +40,9 @@ type Config struct {
 	WClass float64 `json:"w_class"`
 	WReg   float64 `json:"w_reg"`
 	WRecon float64 `json:"w_recon"`
+	// NLLBeta is the β of the β-NLL used for the parameters in training
+	// (0 = plain Gaussian NLL; see BetaNLL). Validation reports the plain NLL.
+	NLLBeta float64 `json:"nll_beta"`
 
 	// Optimisation: AdamW with a linear warm-up and cosine decay to
 	// MinLRFrac·LearningRate in each phase, gradient clipping by global norm.
@@ -107,6 +110,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaskSpan < 1 {
 		bad("mask_span %d < 1", c.MaskSpan)
+	}
+	if !(c.NLLBeta >= 0 && c.NLLBeta <= 1) {
+		bad("nll_beta %g not in [0, 1]", c.NLLBeta)
 	}
 	if c.WClass < 0 || c.WReg < 0 || c.WRecon < 0 {
 		bad("negative loss weight")

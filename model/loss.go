@@ -28,6 +28,24 @@ func GaussianNLL(mean, logSigma, y, w *Node) *Node {
 	return weightedMean(Mul(nll, w), w)
 }
 
+// BetaNLL is GaussianNLL with each term weighted by σ^(2β), the weight
+// held constant for the gradients (β-NLL, Seitzer et al. 2022, "On the
+// pitfalls of heteroscedastic uncertainty estimation with probabilistic
+// neural networks"): β = 0 is the plain NLL; with β = 0.5 the mean's
+// gradient is (μ−y)/σ instead of (μ−y)/σ², so targets the model is unsure
+// of still pull the mean; β = 1 gives the mean the gradient of a squared
+// error. σ still converges to the residual spread.
+func BetaNLL(mean, logSigma, y, w *Node, beta float64) *Node {
+	if beta == 0 {
+		return GaussianNLL(mean, logSigma, y, w)
+	}
+	y = Where(GreaterThan(w, ZerosLike(w)), y, ZerosLike(y))
+	z := Mul(Sub(y, mean), Exp(Neg(logSigma)))
+	nll := AddScalar(Add(MulScalar(Square(z), 0.5), logSigma), 0.5*math.Log(2*math.Pi))
+	weight := StopGradient(Exp(MulScalar(logSigma, 2*beta)))
+	return weightedMean(Mul(Mul(nll, weight), w), w)
+}
+
 // ReconLoss is the weighted mean squared error of the reconstruction
 // recon [B, T+1, P] against target [B, T+1, P] over masked tokens only:
 // Σ m·w·(r−t)² / Σ m·w, with m the token mask [B, T+1] (1 = masked) and w

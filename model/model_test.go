@@ -236,3 +236,37 @@ func TestGelu(t *testing.T) {
 		}
 	}
 }
+
+// TestBetaNLL: the value is σ^(2β)·NLL per term, and the mean's gradient
+// is (μ−y)/σ^(2−2β) per term (divided by the count).
+func TestBetaNLL(t *testing.T) {
+	mean := []float32{0.5, -1, 2}
+	logSig := []float32{0, 0.5, -1}
+	y := []float32{1, 0, 7}
+	w := []float32{1, 1, 0}
+	const beta = 0.5
+	var want float64
+	for i := range 2 {
+		s := math.Exp(float64(logSig[i]))
+		d := float64(y[i] - mean[i])
+		want += math.Pow(s, 2*beta) * (0.5*d*d/(s*s) + math.Log(s) + 0.5*math.Log(2*math.Pi))
+	}
+	want /= 2
+	outs := MustExecOnceN(backend(t), func(m, s, y, w *Node) []*Node {
+		loss := BetaNLL(m, s, y, w, beta)
+		return []*Node{loss, Gradient(loss, m)[0]}
+	}, mean, logSig, y, w)
+	if got := float64(tensors.ToScalar[float32](outs[0])); !near(got, want, 1e-5) {
+		t.Errorf("β-NLL %g, want %g", got, want)
+	}
+	g := flat(outs[1])
+	for i := range mean {
+		want := 0.0
+		if w[i] > 0 {
+			want = float64(mean[i]-y[i]) / math.Pow(math.Exp(float64(logSig[i])), 2-2*beta) / 2
+		}
+		if !near(float64(g[i]), want, 1e-5) {
+			t.Errorf("∂/∂μ[%d] = %g, want %g", i, g[i], want)
+		}
+	}
+}

@@ -70,6 +70,7 @@ func TestTrainOnSimulator(t *testing.T) {
 	m := evaluate(t, p, test, 20)
 	t.Logf("test S/N>20 (%d spectra): accuracy %.4f (target 0.97); Teff MAE %.1f K (100), logg %.3f (0.15), [Fe/H] %.3f (0.10); QSO catastrophic z %.4f (0.02), median |Δz|/(1+z) %.2g; RV MAE %.1f km/s",
 		m.n, m.acc, m.mae[0], m.mae[1], m.mae[2], m.catZ, m.medZ, m.mae[3])
+	t.Logf("  F, G, K stars: Teff MAE %.1f K, logg %.3f, [Fe/H] %.3f", m.maeFGK[0], m.maeFGK[1], m.maeFGK[2])
 	for c, a := range m.perClass {
 		t.Logf("  %-7s recall %.3f", dataset.ClassNames[c], a)
 	}
@@ -80,6 +81,7 @@ type simMetrics struct {
 	n          int
 	acc        float64
 	mae        [4]float64 // Teff, logg, [Fe/H], RV (stars)
+	maeFGK     [3]float64 // Teff, logg, [Fe/H] of F, G and K stars
 	catZ, medZ float64    // QSOs
 	perClass   map[int]float64
 }
@@ -104,6 +106,9 @@ func evaluate(t *testing.T, p *model.Predictor, set *dataset.Set, minSNR float64
 	m := simMetrics{n: len(sel), perClass: map[int]float64{}}
 	var correct int
 	var maeSum, maeN [4]float64
+	var fgkSum [3]float64
+	var fgkN float64
+	fgk := map[int]bool{dataset.ClassIndex("F"): true, dataset.ClassIndex("G"): true, dataset.ClassIndex("K"): true}
 	var dz []float64
 	var catN int
 	total := map[int]int{}
@@ -120,6 +125,12 @@ func evaluate(t *testing.T, p *model.Predictor, set *dataset.Set, minSNR float64
 				maeN[k]++
 			}
 		}
+		if fgk[l.Class] {
+			for k := range 3 {
+				fgkSum[k] += math.Abs(pr.Params[k] - l.Params[k])
+			}
+			fgkN++
+		}
 		if l.Class == dataset.ClassIndex("QSO") {
 			d := math.Abs(pr.Params[dataset.ParamZ]-l.Params[dataset.ParamZ]) / (1 + l.Params[dataset.ParamZ])
 			dz = append(dz, d)
@@ -131,6 +142,9 @@ func evaluate(t *testing.T, p *model.Predictor, set *dataset.Set, minSNR float64
 	m.acc = float64(correct) / math.Max(1, float64(len(sel)))
 	for k := range 4 {
 		m.mae[k] = maeSum[k] / math.Max(1, maeN[k])
+	}
+	for k := range 3 {
+		m.maeFGK[k] = fgkSum[k] / math.Max(1, fgkN)
 	}
 	if len(dz) > 0 {
 		sort.Float64s(dz)

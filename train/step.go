@@ -108,7 +108,8 @@ func (p *prepared) tensors(phase Phase) []any {
 
 // lossGraph builds the model and the phase's losses from the graph
 // inputs (see prepared.tensors): total, class CE, parameter NLL and
-// reconstruction loss (parts a phase does not use are 0).
+// reconstruction loss (parts a phase does not use are 0). The total uses
+// the β-NLL when cfg.NLLBeta > 0; the NLL part returned is the plain one.
 func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) (total, ce, nll, rec *Node) {
 	x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
 	zero := ScalarZero(x.Graph(), x.DType())
@@ -125,11 +126,15 @@ func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) 
 	out := model.Build(ctx, cfg, x, feats, m, model.Heads{Class: true, Params: true, Recon: withRecon})
 	ce = model.ClassLoss(out.Logits, in[5], in[6])
 	nll = model.GaussianNLL(out.Mean, out.LogSigma, in[7], in[8])
+	reg := nll
+	if cfg.NLLBeta > 0 {
+		reg = model.BetaNLL(out.Mean, out.LogSigma, in[7], in[8], cfg.NLLBeta)
+	}
 	rec = zero
 	if withRecon {
 		rec = model.ReconLoss(out.Recon, tgt, pw, mask)
 	}
-	total = Add(MulScalar(ce, cfg.WClass), MulScalar(nll, cfg.WReg))
+	total = Add(MulScalar(ce, cfg.WClass), MulScalar(reg, cfg.WReg))
 	total = Add(total, MulScalar(rec, cfg.WRecon))
 	return total, ce, nll, rec
 }
