@@ -161,8 +161,10 @@ type Params struct {
 // A2 at 5.6; the DR catalogues have SNR_r > SNR_g for most FGK stars), and
 // a blue peak of 1.2% against a red one of 6% at 7800 Å (a bell of σ 0.1
 // dex, the red CCDs' quantum efficiency holding up to 9000 Å) gives the
-// simulated G-type fixture 2.3 and 2.9 (the A-type 1.3 and 1.3) under the
-// realism comparison's conditions (dark sky, airmass 1.2). Read noise 4 e⁻ over 6 CCD pixels per
+// simulated G-type fixture 2.3–2.4 and 2.9–3.3 (the A-type 1.3–1.4 and
+// 1.3–1.4; the range is over revisions of the star models) under the
+// realism comparison's conditions (dark sky, airmass 1.2): between the
+// two fixtures, neither fitted exactly. Read noise 4 e⁻ over 6 CCD pixels per
 // output pixel and 20 sky fibres per spectrograph are assumptions of the
 // same order as the instrument's. Sky: Xinglong, moonless zenith V ≈ 21
 // mag arcsec⁻² (Zhang et al. 2015, PASP 127, 1292), with strong Hg and Na
