@@ -350,9 +350,11 @@ func starOpacitySlope(t float64) (slope, grey float64) {
 // cool types and scaling with metallicity as 10^(0.5[Fe/H]) (the
 // ultraviolet excess of metal-poor stars: Wildey et al. 1962, ApJ 135, 94;
 // Sandage 1969, ApJ 158, 1115).
-func (c *starCont) smooth(lam float64) float64 {
+func (c *starCont) smooth(lam float64) float64 { return c.smoothLn(lam, math.Log(lam)) }
+
+// smoothLn is smooth with ln λ given (lnLam = ln lam).
+func (c *starCont) smoothLn(lam, lnLam float64) float64 {
 	t := c.t
-	lnLam := math.Log(lam)
 	if c.slope != 0 {
 		// Non-grey continuum: where κ_λ is below the mean the photosphere
 		// lies deeper, where T is higher. With the grey Eddington
@@ -422,11 +424,14 @@ func (g *Grid) starFinish(f []float64, c *starCont, dop float64) {
 		return
 	}
 	inv := 1 / dop
-	c0 := c.smooth(g.Wave[0]*inv) - c.norm
+	// ln λ of pixel i in the rest frame, from the grid's definition
+	// (no log per node).
+	ln0, lnStep := g.Log10Start*math.Ln10-math.Log(dop), g.Log10Step*math.Ln10
+	c0 := c.smoothLn(g.Wave[0]*inv, ln0) - c.norm
 	for i0 := 0; i0 < n-1; i0 += starContinuumStep {
 		i1 := min(i0+starContinuumStep, n-1)
-		c1 := c.smooth(g.Wave[i1]*inv) - c.norm
-		e, r := math.Exp(c0), math.Exp((c1-c0)/float64(i1-i0))
+		c1 := c.smoothLn(g.Wave[i1]*inv, ln0+float64(i1)*lnStep) - c.norm
+		e, r := starExp(c0), starExp((c1-c0)/float64(i1-i0))
 		seg := f[i0:i1]
 		for i, v := range seg {
 			if v != 0 { // untouched pixels (a third of them on average) need no exp

@@ -57,7 +57,7 @@ import (
 // solar analogs P041C, P177D and P330E (HST/FOS; G band 4282–4318 Å
 // ≈ 8.7 Å, H+K 3925–3980 Å ≈ 23.7 Å, Mg b 5160–5197 Å ≈ 4.5 Å, Na D
 // 5885–5905 Å ≈ 1.4 Å; sim/realism): the G band and H&K up by 2.5 and
-// 1.5 times, Mg b down to 0.6–0.67 and Na D to 0.76 times. The Lick
+// 2 times, Mg b down to 0.6–0.67 and Na D to 0.76 times. The Lick
 // indices of the models (Lick sidebands) now fall below the Lick library
 // for Mg b (G2 V 2.8 Å) and Na D and above it for G4300 (G2 V 6.2 Å,
 // K0 III 9.0 Å): the weak-line forest that depresses the real sidebands
