@@ -295,17 +295,19 @@ type starHLine struct{ airAA, ewA0, gammaAA float64 }
 // damping half widths are CALIBRATED against Vega (CALSPEC STIS, with the
 // Castelli & Kurucz 1994 parameters): 1.5 times the earlier 2–3 Å, they
 // give Vega's Balmer profiles their inner wings (±20–40 Å). The EWs of
-// H8–H16 (12 Å for H8 and H9, 1 Å less per member to H13, then 6, 4,
-// 3 Å) are CALIBRATED on the same spectrum, whose 3700–3850 Å lines are
-// deeper and whose pseudo-continuum there is lower than the atlas' EWs
-// gave (sim/real flux 1.9 at 3700–3800 Å before, 1.35 after; stronger
-// H14–H16 would lower it further but make the comparison's continuum
-// fit at the grid's blue end unstable).
+// H8–H12 (12, 11, 10, 8, 6 Å, up from 11, 9, 7.5, 6, 5) are CALIBRATED on
+// the same spectrum, whose 3750–3900 Å lines are deeper and whose
+// pseudo-continuum there is lower than the atlas' EWs gave (sim/real flux
+// 1.3 at 3800–3900 Å before, 1.2 after). Stronger H12–H16 would lower the
+// flux at 3700–3750 Å (still 1.6 times Vega's) further, but make the
+// comparison's continuum fit at the grid's blue end unstable (sim/realism
+// refits without clipping when a knot span empties), and Vega's apparent
+// RV with it.
 var starHLines = [...]starHLine{
 	{6562.79, 10, 3.0}, {4861.35, 14, 3.75}, {4340.47, 15, 4.2}, {4101.74, 15, 4.5},
-	{3970.07, 13, 4.5}, {3889.05, 12, 4.5}, {3835.38, 12, 4.5}, {3797.90, 11, 4.2},
-	{3770.63, 10, 3.75}, {3750.15, 9, 3.3}, {3734.37, 8, 3.0}, {3721.94, 6, 2.7},
-	{3711.97, 4, 2.4}, {3703.86, 3, 2.1},
+	{3970.07, 13, 4.5}, {3889.05, 12, 4.5}, {3835.38, 11, 4.5}, {3797.90, 10, 4.2},
+	{3770.63, 8, 3.75}, {3750.15, 6, 3.3}, {3734.37, 4, 3.0}, {3721.94, 3.2, 2.7},
+	{3711.97, 2.6, 2.4}, {3703.86, 2.0, 2.1},
 	{9014.91, 3, 2.25}, {8862.78, 2.6, 2.25}, {8750.47, 2.3, 2.25}, {8665.02, 2.0, 2.25},
 	{8598.39, 1.8, 2.25}, {8545.38, 1.5, 2.25}, {8502.48, 1.3, 2.25}, {8467.25, 1.1, 2.25},
 	{8437.95, 1.0, 2.25},
