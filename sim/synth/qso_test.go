@@ -413,3 +413,82 @@ func BenchmarkQSOHighZ(b *testing.B) {
 		g.QSO(f, p)
 	}
 }
+
+// TestQSOContinuumRollOver: without lines the rendered continuum follows
+// the closed form: slope a = −2 − α_ν blueward of 5000 Å rest, a local
+// slope a + (a_red − a)·ln(λ/5000)/0.336 across the roll-over, and a_red
+// beyond 7000 Å rest (the slope of a power law is d ln f/d ln λ,
+// measured here between pixels 20 apart).
+func TestQSOContinuumRollOver(t *testing.T) {
+	g := emissionTestGrid()
+	f := make([]float64, len(g.Wave))
+	const z = 0.1
+	p := QSOParams{Z: z, AlphaNu: -0.44, AlphaNuRed: -2.45, AlphaNuEUV: -1.76, Seed: 1}
+	g.QSO(f, p)
+	a, ar := -2+0.44, -2+2.45
+	slope := func(restAA float64) float64 {
+		i := int(math.Round(g.emissionPixel(restAA * (1 + z))))
+		return math.Log(f[i+10]/f[i-10]) / math.Log(g.Wave[i+10]/g.Wave[i-10])
+	}
+	for _, c := range []struct{ rest, want float64 }{
+		{4500, a},
+		{5500, a + (ar-a)*math.Log(1.1)/0.336},
+		{6000, a + (ar-a)*math.Log(1.2)/0.336},
+		{6500, a + (ar-a)*math.Log(1.3)/0.336},
+		{7800, ar},
+	} {
+		if got := slope(c.rest); math.Abs(got-c.want) > 0.01 {
+			t.Errorf("slope at %.0f Å rest: %.4f, want %.4f", c.rest, got, c.want)
+		}
+	}
+	// The level: ln f(7800)/f(4500) from the closed form, x₁ = 0.336.
+	x := math.Log(7800.0 / 5000)
+	want := a*math.Log(7800.0/4500) + (ar-a)*(x-0.168)
+	i0 := int(math.Round(g.emissionPixel(4500 * (1 + z))))
+	i1 := int(math.Round(g.emissionPixel(7800 * (1 + z))))
+	got := math.Log(f[i1]/f[i0]) - a*math.Log(g.Wave[i1]/g.Wave[i0]/(7800.0/4500))
+	if math.Abs(got-want) > 0.005 {
+		t.Errorf("ln f(7800)/f(4500) = %.4f, want %.4f", got, want)
+	}
+}
+
+// TestQSOBalmerShape: the Balmer continuum is half its edge value at the
+// edge (the logistic's midpoint), follows Grandi's (1982) formula far
+// below it (written out here with Planck) and vanishes far above it.
+func TestQSOBalmerShape(t *testing.T) {
+	if got := qsoBalmerShape(3646, 100); math.Abs(got-0.5) > 1e-12 {
+		t.Errorf("at the edge: %.6f, want 0.5", got)
+	}
+	const w = 3000.0
+	want := Planck(w, 15000) * (1 - math.Exp(-math.Pow(w/3646, 3))) / (Planck(3646, 15000) * (1 - math.Exp(-1)))
+	if got := qsoBalmerShape(w, 1); math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("at %.0f Å: %.6f, want %.6f", w, got, want)
+	}
+	qsoBalmerOnce.Do(qsoBalmerInit)
+	for _, w := range []float64{900, 2000, 3500, 3646, 3800, 4500} {
+		if got, want := qsoBalmerAt(w), qsoBalmerShape(w, 100); math.Abs(got-want) > 1e-5 { // of the edge value (1)
+			t.Errorf("table at %.0f Å: %.6f, direct %.6f", w, got, want)
+		}
+	}
+	if got := qsoBalmerShape(8000, 100); got != 0 {
+		t.Errorf("at 8000 Å: %g, want 0", got)
+	}
+	// In a spectrum: between the lines at 3400–3500 Å rest, BroadEW = 1
+	// adds 0.15·shape of the continuum at the edge (no broad line within
+	// 5σ there at 2000 km/s; the narrow [Ne V] 3427 line is off).
+	g := emissionTestGrid()
+	f0, f1 := make([]float64, len(g.Wave)), make([]float64, len(g.Wave))
+	p := QSOParams{Z: 0.3, AlphaNu: -0.44, AlphaNuRed: -2.45, AlphaNuEUV: -1.76, BroadFWHMKmS: 2000, Seed: 3}
+	g.QSO(f0, p)
+	p.BroadEW = 1
+	g.QSO(f1, p)
+	i := int(math.Round(g.emissionPixel(3480 * 1.3)))
+	ie := int(math.Round(g.emissionPixel(3646 * 1.3)))
+	s := max(0.55*2000*fwhmToSigma/SpeedOfLightKmS*3646, 100)
+	// f0 is the bare power law: its value at the edge is f0[ie] times the
+	// pixel offset's correction (≤ 1e-4), neglected.
+	wantBC := 0.15 * f0[ie] * qsoBalmerShape(g.Wave[i]/1.3, s)
+	if got := f1[i] - f0[i]; math.Abs(got/wantBC-1) > 0.01 {
+		t.Errorf("Balmer continuum at 3480 Å rest: %.5f, want %.5f", got, wantBC)
+	}
+}
