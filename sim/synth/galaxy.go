@@ -71,10 +71,11 @@ type GalaxyParams struct {
 // depression that deepens blueward of 4500 Å: ln B(λ) is linear between
 // the knots of galaxyBlanketKnots (0 redward of the first, the last
 // value's slope continued blueward), times 10^(0.5[Fe/H]) (blanketing
-// grows with metallicity). It is nearly flat across the D_n(4000)
-// windows (3850–3950 and 4000–4100 Å), so it lowers both sides of the
-// break alike and moves D_n(4000) by only ≈4%: the break itself comes
-// from the star.
+// grows with metallicity). It is deepest at 4000–4300 Å (CN λ4216, the
+// G band) and 0.1 shallower over 3850–3950 Å, where the star's own break
+// already carries the H and K lines: that lowers D_n(4000) by ≈7%, as
+// the turn-off stars of a real old population fill in part of a single
+// K giant's break (Worthey 1994). The break itself comes from the star.
 //
 // Calibrated, not taken from a paper: the knots were set so that the
 // drawn passive galaxies follow the continuum of pysynphot's elliptical
@@ -86,8 +87,9 @@ var galaxyBlanketKnots = [...]struct{ restAA, lnB float64 }{
 	{4500, 0},
 	{4300, -0.45},
 	{4100, -0.55},
-	{3850, -0.55},
-	{3700, -1.00},
+	{3950, -0.45},
+	{3850, -0.45},
+	{3700, -0.90},
 }
 
 // galaxyBlanketDepth is the blanketing scale at [Fe/H] feh (1 at solar).

@@ -274,8 +274,9 @@ func BenchmarkGalaxy(b *testing.B) {
 // TestGalaxyOldBlanketing: a passive galaxy without dust or lines at z = 0
 // is the old star's spectrum times B(λ), so the ratio of the two spectra,
 // scaled to 1 redward of 4500 Å, must equal the knot values written out
-// here (ln B = −0.55 at 4100 and 3850 Å, −0.775 halfway between 3850 and
-// 3700 Å, −0.225 halfway between 4500 and 4300 Å), scaled by 10^(0.5[Fe/H]).
+// here (ln B = −0.55 at 4100 Å, −0.5 halfway to 3950 Å, −0.45 at 3850 Å,
+// −0.675 halfway between 3850 and 3700 Å, −0.225 halfway between 4500
+// and 4300 Å), scaled by 10^(0.5[Fe/H]).
 func TestGalaxyOldBlanketing(t *testing.T) {
 	g := emissionTestGrid()
 	n := len(g.Wave)
@@ -287,7 +288,7 @@ func TestGalaxyOldBlanketing(t *testing.T) {
 		i5 := int(g.emissionPixel(5500))
 		scale := star[i5] / gal[i5]
 		s := math.Pow(10, 0.5*feh)
-		for _, c := range []struct{ wave, lnB float64 }{{4100, -0.55}, {3850, -0.55}, {3775, -0.775}, {4400, -0.225}, {4600, 0}, {7000, 0}} {
+		for _, c := range []struct{ wave, lnB float64 }{{4100, -0.55}, {4025, -0.5}, {3850, -0.45}, {3775, -0.675}, {4400, -0.225}, {4600, 0}, {7000, 0}} {
 			i := int(math.Round(g.emissionPixel(c.wave)))
 			got := math.Log(gal[i] * scale / star[i])
 			if math.Abs(got-s*c.lnB) > 0.01 {
