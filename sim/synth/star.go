@@ -95,11 +95,13 @@ func (g *Grid) starModel(f []float64, p StarParams, x *starExtra) {
 		t:     t,
 		blank: 0.39 * math.Pow(10, 0.5*feh) * starL(4*(theta-0.8)),
 		// 4000 Å break (Balogh et al. 1999, ApJ 527, 54, narrow Dn4000).
-		// Its depth and onset (θ = 0.88, i.e. late F) are CALIBRATED so
-		// that the flux of the simulated G2 V at 3700–4000 Å relative to
+		// Its depth and onset (θ = 0.86, i.e. G2) are CALIBRATED so that
+		// the flux of the simulated G2 V at 3700–4000 Å relative to
 		// 4500–8000 Å follows the CALSPEC solar analogs (P041C, P177D,
-		// P330E; HST/FOS), which needed ~0.1 more in ln than before.
-		brk: 0.55 * math.Pow(10, 0.4*feh) * starL(5*(theta-0.88)),
+		// P330E; HST/FOS; their Dn4000 ≈ 1.6); with the lines, the models'
+		// Dn4000 is 1.35 at F5 V, 1.66 at G2 V, 2.2 at K0 III, 2.55 at
+		// K5 V and 1.25 for a K0 III at [Fe/H] = −2.
+		brk: 0.45 * math.Pow(10, 0.4*feh) * starL(5*(theta-0.86)),
 		// Balmer jump: ln of the flux ratio across 3646 Å, about 1.1 (0.5 dex)
 		// at A0 V as in the Barbier–Chalonge–Divan system (Chalonge & Divan
 		// 1952), following the n = 2 population, a little larger at low gravity.
