@@ -172,8 +172,8 @@ func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax float64
 	fg := 2.3548200450309493 * sig
 	fl := 2 * gamma
 	fg2, fl2 := fg*fg, fl*fl
-	fwhm := math.Pow(fg2*fg2*fg+2.69269*fg2*fg2*fl+2.42843*fg2*fg*fl2+
-		4.47163*fg2*fl2*fl+0.07842*fg*fl2*fl2+fl2*fl2*fl, 0.2)
+	fwhm := starExp(0.2 * math.Log(fg2*fg2*fg+2.69269*fg2*fg2*fl+2.42843*fg2*fg*fl2+
+		4.47163*fg2*fl2*fl+0.07842*fg*fl2*fl2+fl2*fl2*fl)) // the fifth root
 	r := fl / fwhm
 	eta := 1.36603*r - 0.47719*r*r + 0.11116*r*r*r
 	sg := fwhm * fwhmToSigma

@@ -232,7 +232,7 @@ var starExp2Table = func() (t [256]float64) {
 const starNBalmer = 14
 
 // starL is the logistic 1/(1 + 10^−x).
-func starL(x float64) float64 { return 1 / (1 + math.Pow(10, -x)) }
+func starL(x float64) float64 { return 1 / (1 + starExp(-math.Ln10*x)) }
 
 // starLevel is the relative strength of a hydrogen series.
 type starLevel struct {

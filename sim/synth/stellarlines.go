@@ -71,10 +71,10 @@ type starLaw struct{ a1, t1, a2, t2 float64 }
 func (l starLaw) log10(theta float64) float64 {
 	s := 0.0
 	if l.a1 != 0 {
-		s -= math.Log10(1 + math.Pow(10, -l.a1*(theta-l.t1)))
+		s -= math.Log10(1 + starExp(-math.Ln10*l.a1*(theta-l.t1)))
 	}
 	if l.a2 != 0 {
-		s -= math.Log10(1 + math.Pow(10, -l.a2*(theta-l.t2)))
+		s -= math.Log10(1 + starExp(-math.Ln10*l.a2*(theta-l.t2)))
 	}
 	return s
 }
