@@ -163,12 +163,16 @@ func starGaussPx(f []float64, pc, sp, lnA, scale, invTmax float64) {
 // starVoigtFloor is the optical depth where damping wings are cut.
 const starVoigtFloor = 2e-4
 
+// starHVoigtFloor is the cut of the hydrogen lines' Stark wings: higher,
+// since a dozen strong, wide, overlapping lines would otherwise cost more
+// than all metal lines together; 5e-4 in ln f is 0.05% of the flux.
+const starHVoigtFloor = 5e-4
+
 // starVoigt subtracts from ln f a line at pixel pc (centre, Å) with the
 // pseudo-Voigt profile of AbsorbVoigt (Thompson, Cox & Hastings 1987):
 // Gaussian σ sig, Lorentzian half width gamma, τ-area area (all Å),
-// saturating at tmax. The wings are cut where τ < starVoigtFloor or at ±5%
-// of λ.
-func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax float64) {
+// saturating at tmax. The wings are cut where τ < floor or at ±5% of λ.
+func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax, floor float64) {
 	fg := 2.3548200450309493 * sig
 	fl := 2 * gamma
 	fg2, fl2 := fg*fg, fl*fl
@@ -181,7 +185,7 @@ func (g *Grid) starVoigt(f []float64, pc, centre, sig, gamma, area, tmax float64
 	gn := area * (1 - eta) / (sg * math.Sqrt(2*math.Pi))
 	ln := area * eta / (math.Pi * hl)
 	reach := 6 * sg
-	if x := ln / starVoigtFloor; x > 1 {
+	if x := ln / floor; x > 1 {
 		reach = max(reach, hl*math.Sqrt(x-1))
 	}
 	reach = min(reach, 0.05*centre)

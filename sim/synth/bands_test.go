@@ -137,7 +137,7 @@ func TestStarLineProfiles(t *testing.T) {
 			f[i] = 0
 		}
 		const strong = 1.0
-		g.starVoigt(f, g.starPix(math.Log10(centre)), centre, sig, gamma, strong, 1e9)
+		g.starVoigt(f, g.starPix(math.Log10(centre)), centre, sig, gamma, strong, 1e9, starVoigtFloor)
 		sum := 0.0
 		for i, w := range g.Wave {
 			sum += -f[i] * w * math.Ln10 * g.Log10Step

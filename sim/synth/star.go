@@ -156,7 +156,7 @@ func (g *Grid) starModel(f []float64, p StarParams, x *starExtra) {
 		if l.gammaAA > 0 {
 			gamma = l.gammaAA * pf * dop
 		}
-		g.starVoigt(f, pc, centre, sl*centre, gamma, area, l.tauMax)
+		g.starVoigt(f, pc, centre, sl*centre, gamma, area, l.tauMax, starVoigtFloor)
 	}
 
 	// Hydrogen: Balmer (first 14) and Paschen lines. Stark widths ∝ n_e^⅔,
@@ -174,7 +174,7 @@ func (g *Grid) starModel(f []float64, p StarParams, x *starExtra) {
 			continue
 		}
 		centre := starVac.h[k] * dop
-		g.starVoigt(f, starVac.log10H[k]*invStep+pcOff, centre, hsl*centre, h.gammaAA*gH*dop, area, starHTauMax)
+		g.starVoigt(f, starVac.log10H[k]*invStep+pcOff, centre, hsl*centre, h.gammaAA*gH*dop, area, starHTauMax, starHVoigtFloor)
 	}
 
 	// Molecular bands.
