@@ -492,3 +492,15 @@ func TestQSOBalmerShape(t *testing.T) {
 		t.Errorf("Balmer continuum at 3480 Å rest: %.5f, want %.5f", got, wantBC)
 	}
 }
+
+// qsoBalmerAt interpolates the tabulated Balmer-continuum shape (what
+// qsoAddBalmer reads at its knots) at rest λ (Å); 0 outside
+// the table (blueward of 500 Å the Lyman continuum has absorbed it).
+func qsoBalmerAt(restAA float64) float64 {
+	x := (math.Log(restAA) - qsoBalmerLnMin) / qsoBalmerStep
+	if !(x >= 0) || x >= qsoBalmerN {
+		return 0
+	}
+	i := int(x)
+	return qsoBalmerTable[i] + (x-float64(i))*(qsoBalmerTable[i+1]-qsoBalmerTable[i])
+}
