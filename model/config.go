@@ -22,11 +22,14 @@ type Config struct {
 	Patch  int    `json:"patch"`  // binned pixels per token
 	Stride int    `json:"stride"` // binned pixels between token starts (≤ Patch; < Patch overlaps)
 
-	Dim      int     `json:"dim"`       // model width d
-	Layers   int     `json:"layers"`    // transformer blocks
-	Heads    int     `json:"heads"`     // attention heads (Dim must be a multiple)
-	MLPRatio int     `json:"mlp_ratio"` // MLP hidden width = MLPRatio·Dim
-	Dropout  float64 `json:"dropout"`   // dropout after attention and MLP, training only
+	Dim int `json:"dim"` // model width d
+	// EmbedHidden, when > 0, embeds each patch with a GELU MLP of this
+	// hidden width instead of a linear map.
+	EmbedHidden int     `json:"embed_hidden"`
+	Layers      int     `json:"layers"`    // transformer blocks
+	Heads       int     `json:"heads"`     // attention heads (Dim must be a multiple)
+	MLPRatio    int     `json:"mlp_ratio"` // MLP hidden width = MLPRatio·Dim
+	Dropout     float64 `json:"dropout"`   // dropout after attention and MLP, training only
 
 	// Masked-patch reconstruction: the fraction of tokens masked in the
 	// pretraining phase, in spans of MaskSpan consecutive tokens, and the
@@ -98,6 +101,9 @@ func (c Config) Validate() error {
 	}
 	if c.Dim < 1 || c.Heads < 1 || c.Dim%max(c.Heads, 1) != 0 {
 		bad("dim %d must be a positive multiple of heads %d", c.Dim, c.Heads)
+	}
+	if c.EmbedHidden < 0 || c.EmbedHidden > 1<<16 {
+		bad("embed_hidden %d", c.EmbedHidden)
 	}
 	if c.Layers < 0 || c.MLPRatio < 1 {
 		bad("layers %d, mlp_ratio %d", c.Layers, c.MLPRatio)
