@@ -8,18 +8,25 @@ import (
 	"os/signal"
 	"path/filepath"
 
+	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/evaluate"
+	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/progress"
 	"github.com/astroone/astroone-go/sim"
 	"github.com/astroone/astroone-go/store"
+	"github.com/astroone/astroone-go/train"
 )
 
 func init() {
-	register(command{name: "demo", summary: "simulate a small survey, ingest it and print the catalog summary (no downloads)", run: runDemo})
+	register(command{name: "demo", summary: "simulate a small survey, ingest it, train and evaluate the model against the baselines, predict (no downloads)", run: runDemo})
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "demo [--n N] [--dir DIR] [--seed S]", stderr)
-	n := fs.Int("n", 300, "number of simulated spectra")
+	fs := newFlagSet("demo", "demo [--n N] [--dir DIR] [--seed S] [--config small] [--train-steps N] [--no-model]", stderr)
+	n := fs.Int("n", 2000, "number of simulated spectra")
+	cfgName := fs.String("config", "small", "model size to train (tiny, small, base or a JSON file)")
+	trainSteps := fs.Int("train-steps", 300, "optimizer steps (the full small schedule is 3000 steps; see docs/EVALUATION.md)")
+	noModel := fs.Bool("no-model", false, "stop after the catalog summary")
 	dir := fs.String("dir", "", "where to put the sample and the workspace (default: a new temporary directory, kept for you to explore)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -90,9 +97,92 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := store.WriteFiles(stdout, notIngested); err != nil {
 		return err
 	}
+	runDir := filepath.Join(root, "run")
+	if !*noModel {
+		if err := demoModel(ctx, files, runDir, *cfgName, *trainSteps, first, stdout, stderr); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "\nNext (build the binary with: go build ./cmd/astroone):\n")
 	fmt.Fprintf(stdout, "      astroone catalog --workspace %s --class QSO --min-snr 20\n", wsDir)
 	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, first.FileName(0)+".fits"))
 	fmt.Fprintf(stdout, "      the true labels and captions of every spectrum: %s\n", filepath.Join(files, "labels.csv"))
+	if !*noModel {
+		fmt.Fprintf(stdout, "      astroone train --data %s --config small --out %s --resume --steps 3000   # the full schedule\n", files, runDir)
+		fmt.Fprintf(stdout, "      astroone predict --run %s FILE...\n", runDir)
+	}
+	return nil
+}
+
+// demoModel trains the model on the simulated sample, evaluates it and
+// the baselines on the held-out split, and predicts a few files.
+func demoModel(ctx context.Context, files, runDir, cfgName string, steps int, s *sim.Simulator, stdout, stderr io.Writer) error {
+	cfg, err := model.ConfigByNameOrFile(cfgName)
+	if err != nil {
+		return err
+	}
+	set, err := loadData(ctx, files, 0, stderr)
+	if err != nil {
+		return err
+	}
+	trainSet, valSet, testSet := set.Split(defaultValFrac, defaultTestFrac)
+	fmt.Fprintf(stdout, "\n4. training the %q model for %d steps on %d spectra (%d held out for validation, %d for the test) in %s\n",
+		cfg.Name, steps, len(trainSet.Examples), len(valSet.Examples), len(testSet.Examples), runDir)
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return err
+	}
+	if err := writeSplit(runDir, splitInfo{Data: files, ValFrac: defaultValFrac, TestFrac: defaultTestFrac}); err != nil {
+		return err
+	}
+	if len(valSet.Examples) == 0 {
+		valSet = nil
+	}
+	res, err := train.Run(ctx, train.Options{Train: trainSet, Val: valSet, Config: cfg, OutDir: runDir, Steps: steps, Log: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "   %d steps in %.0f s (%.2f s/step); loss curve %s\n", res.Steps, res.Seconds, res.SecondsPerStep, filepath.Join(runDir, "loss.svg"))
+
+	fmt.Fprintf(stdout, "\n5. the model against the baselines on the %d held-out spectra\n", len(testSet.Examples))
+	pred, err := model.LoadPredictor(runDir)
+	if err != nil {
+		return err
+	}
+	defer pred.Close()
+	var names []string
+	var reports []evaluate.Report
+	add := func(name string, recs []evaluate.Record, _ float64) {
+		names = append(names, name)
+		reports = append(reports, evaluate.Evaluate(recs, evaluate.Options{}))
+	}
+	recs, err := modelRecords(pred, testSet)
+	if err != nil {
+		return err
+	}
+	add("model ("+cfg.Name+")", recs, 0)
+	if err := baselineRecords(trainSet, testSet, 0, stderr, add); err != nil {
+		return err
+	}
+	if err := evaluate.Compare(stdout, names, reports); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(stdout, "\n6. predicting three test files (astroone predict), with their true labels")
+	for _, ex := range testSet.Examples[:min(3, len(testSet.Examples))] {
+		one, bad := dataset.LoadFiles(ctx, []string{ex.File}, dataset.LoadOptions{})
+		if len(bad) > 0 || len(one.Examples) == 0 {
+			continue
+		}
+		p, err := pred.Predict(examplesBatch(one.Examples))
+		if err != nil || p[0].Err != nil {
+			continue
+		}
+		r := predictionRow{File: filepath.Base(ex.File), Top: p[0].Top(3), Params: map[string]paramEstimate{}}
+		for _, k := range predictedParams(p[0].Class) {
+			r.Params[dataset.ParamNames[k]] = paramEstimate{finite(p[0].Params[k]), finite(p[0].Sigma[k])}
+		}
+		writePredictionText(stdout, r)
+		fmt.Fprintf(stdout, "      truth: %s %s\n", dataset.ClassNames[ex.Labels.Class], ex.Labels.Subclass)
+	}
 	return nil
 }

@@ -40,12 +40,13 @@ func TestUsageAndHelp(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runCLI(t, "demo", "--n", "40", "--dir", dir)
+	code, out, errOut := runCLI(t, "demo", "--n", "40", "--dir", dir, "--config", "tiny", "--train-steps", "3")
 	if code != 0 {
 		t.Fatalf("demo failed (%d): %s\n%s", code, out, errOut)
 	}
 	// 40 sample files + 3 other layouts + 1 duplicate + 1 truncated.
-	for _, want := range []string{"seen 45 files: 43 ingested, 1 duplicates, 1 failed", "truncated.fits", "same content as", "by class"} {
+	for _, want := range []string{"seen 45 files: 43 ingested, 1 duplicates, 1 failed", "truncated.fits", "same content as", "by class",
+		"4. training the \"tiny\" model for 3 steps", "5. the model against the baselines", "class accuracy", "6. predicting three test files", "truth: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
