@@ -1,0 +1,264 @@
+// Command gobench times the GoMLX side of the PyTorch comparison
+// (bench/torch/run.sh): the median wall time of a fine-tuning training
+// step (forward, backward, global-norm clipping, AdamW; one batch of
+// Config.Batch spectra on the 3908-pixel LAMOST grid, input preparation
+// excluded as in train.BenchmarkTrainStep) and the inference throughput
+// of model.Predictor (input preparation, the graph in batches of 64 and
+// decoding included), with the parameter count of the model. It prints
+// one JSON object on standard output.
+//
+//	GOMAXPROCS=1 go run ./bench/torch/gobench -config small -steps 10 -reps 3
+//
+// The training step is rebuilt here from the public API (model.Build,
+// model.ClassLoss, model.GaussianNLL, model.ReconLoss,
+// train.ClipByGlobalNorm and GoMLX's AdamW with the configuration's
+// hyper-parameters) because train's step executable is unexported; it is
+// the graph train.newStepExec builds for a fine-tuning step without
+// gradient accumulation.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	gtrain "github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/model"
+	"github.com/astroone/astroone-go/nn"
+	"github.com/astroone/astroone-go/train"
+)
+
+// result is the JSON the command prints.
+type result struct {
+	Framework        string    `json:"framework"`
+	Config           string    `json:"config"`
+	Backend          string    `json:"backend"`
+	GOMAXPROCS       int       `json:"gomaxprocs"`
+	Params           int       `json:"params"`
+	Batch            int       `json:"batch"`
+	Tokens           int       `json:"tokens"` // patch tokens + the feature token
+	StepSeconds      []float64 `json:"step_seconds"`
+	StepMedian       float64   `json:"step_median_s"`
+	InferSpectra     int       `json:"infer_spectra"` // spectra per timed Predict call
+	InferSeconds     []float64 `json:"infer_seconds"`
+	InferRate        float64   `json:"infer_spectra_per_s"` // from the median call
+	PrepareRate      float64   `json:"prepare_spectra_per_s"`
+	FirstLossOfSteps float64   `json:"first_loss"`
+}
+
+func main() {
+	name := flag.String("config", "small", "model configuration (name or JSON file)")
+	steps := flag.Int("steps", 10, "timed training steps (after 2 warm-up steps)")
+	reps := flag.Int("reps", 3, "timed Predict calls (after one warm-up call)")
+	n := flag.Int("n", 512, "spectra per Predict call")
+	flag.Parse()
+	if err := run(*name, *steps, *reps, *n); err != nil {
+		fmt.Fprintln(os.Stderr, "gobench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(name string, steps, reps, n int) error {
+	cfg, err := model.ConfigByNameOrFile(name)
+	if err != nil {
+		return err
+	}
+	cfg.Accumulation = 1
+	res := result{Framework: "gomlx", Config: cfg.Name, Backend: nn.BackendConfig(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0), Batch: cfg.Batch, Tokens: cfg.Tokens() + 1}
+	ctx := context.New()
+	if err := ctx.SetRNGStateFromSeed(1); err != nil {
+		return err
+	}
+	if err := trainSteps(cfg, ctx, steps, &res); err != nil {
+		return fmt.Errorf("training step: %w", err)
+	}
+	res.Params = countParams(ctx)
+	if err := inference(cfg, ctx, reps, n, &res); err != nil {
+		return fmt.Errorf("inference: %w", err)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	return enc.Encode(res)
+}
+
+// countParams returns the number of trainable values under the model's
+// scope (the optimizer's moments and step counters are not counted).
+func countParams(ctx *context.Context) int {
+	total := 0
+	for v := range ctx.IterVariables() {
+		if v.Trainable && strings.HasPrefix(v.Scope(), "/"+model.ScopeModel) {
+			total += v.Shape().Size()
+		}
+	}
+	return total
+}
+
+// benchBatch returns n random LAMOST-grid spectra with labels (every
+// class, the four stellar parameters defined), as train's benchmark.
+func benchBatch(cfg model.Config, n int) *dataset.Batch {
+	rng := rand.New(rand.NewPCG(1, 2))
+	px := cfg.Pixels
+	b := &dataset.Batch{Size: n, Pixels: px, Flux: make([]float32, n*px), Ivar: make([]float32, n*px),
+		Class: make([]int32, n), Y: make([]float32, n*dataset.NumParams), W: make([]float32, n*dataset.NumParams)}
+	for i := range b.Flux {
+		b.Flux[i] = float32(100 + 10*rng.NormFloat64())
+		b.Ivar[i] = 0.01
+	}
+	for i := range n {
+		b.Class[i] = int32(i % dataset.NumClasses)
+		for k := range 4 {
+			b.Y[i*dataset.NumParams+k] = float32(rng.NormFloat64())
+			b.W[i*dataset.NumParams+k] = 1
+		}
+	}
+	return b
+}
+
+// trainSteps compiles a fine-tuning step and times steps of them after
+// two warm-up steps (the first compiles).
+func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) error {
+	backend, err := nn.Backend()
+	if err != nil {
+		return err
+	}
+	defer backend.Finalize()
+	lr := optimizers.LearningRateVar(ctx, dtypes.Float32, cfg.LearningRate)
+	if err := lr.SetValue(tensors.FromScalar(float32(cfg.LearningRate))); err != nil {
+		return err
+	}
+	opt := optimizers.Adam().LearningRate(cfg.LearningRate).WeightDecay(cfg.WeightDecay).Done().(gtrain.OptimizeWithGradients)
+	exec, err := context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
+		g := in[0].Graph()
+		ctx.SetTraining(g, true)
+		x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
+		out := model.Build(ctx, cfg, x, feats, mask, model.Heads{Class: true, Params: true, Recon: true})
+		ce := model.ClassLoss(out.Logits, in[5], in[6])
+		nll := model.GaussianNLL(out.Mean, out.LogSigma, in[7], in[8])
+		rec := model.ReconLoss(out.Recon, tgt, pw, mask)
+		total := Add(Add(MulScalar(ce, cfg.WClass), MulScalar(nll, cfg.WReg)), MulScalar(rec, cfg.WRecon))
+		grads := ctx.BuildTrainableVariablesGradientsGraph(total)
+		grads, norm := train.ClipByGlobalNorm(grads, cfg.ClipNorm)
+		opt.UpdateGraphWithGradients(ctx, grads, total.DType())
+		return []*Node{total, norm}
+	})
+	if err != nil {
+		return err
+	}
+	defer exec.Finalize()
+
+	b := benchBatch(cfg, cfg.Batch)
+	in, err := model.Prepare(cfg, b.Flux, b.Ivar, b.Size)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0))
+	mask := model.MaskTokens(rng, b.Size, in.Tokens, cfg.FinetuneMaskRatio, cfg.MaskSpan)
+	onehot := make([]float32, b.Size*dataset.NumClasses)
+	cw := make([]float32, b.Size)
+	for i, c := range b.Class {
+		onehot[i*dataset.NumClasses+int(c)] = 1
+		cw[i] = 1
+	}
+	args := func() []any {
+		return []any{
+			tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, 2*in.Patch),
+			tensors.FromFlatDataAndDimensions(in.Feats, in.Size, model.NumFeatures),
+			tensors.FromFlatDataAndDimensions(mask, in.Size, in.Tokens+1),
+			tensors.FromFlatDataAndDimensions(in.Target, in.Size, in.Tokens+1, in.Patch),
+			tensors.FromFlatDataAndDimensions(in.PixW, in.Size, in.Tokens+1, in.Patch),
+			tensors.FromFlatDataAndDimensions(onehot, in.Size, dataset.NumClasses),
+			tensors.FromFlatDataAndDimensions(cw, in.Size),
+			tensors.FromFlatDataAndDimensions(b.Y, in.Size, dataset.NumParams),
+			tensors.FromFlatDataAndDimensions(b.W, in.Size, dataset.NumParams),
+		}
+	}
+	for i := range steps + 2 {
+		t0 := time.Now()
+		outs, err := exec.Exec(args()...)
+		if err != nil {
+			return err
+		}
+		loss := tensors.MustCopyFlatData[float32](outs[0])[0]
+		for _, t := range outs {
+			t.FinalizeAll()
+		}
+		dt := time.Since(t0).Seconds()
+		if i == 0 {
+			res.FirstLossOfSteps = float64(loss)
+		}
+		if i >= 2 {
+			res.StepSeconds = append(res.StepSeconds, dt)
+		}
+		fmt.Fprintf(os.Stderr, "gomlx step %d: %.3f s, loss %.4f\n", i, dt, loss)
+	}
+	res.StepMedian = median(res.StepSeconds)
+	// Bring the trained variables to host memory for the predictor.
+	for v := range ctx.IterVariables() {
+		t, err := v.Value()
+		if err != nil {
+			return err
+		}
+		if err := t.ToLocal(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inference times model.Predictor on n spectra, reps times after one
+// warm-up call, and model.Prepare alone on the same spectra.
+func inference(cfg model.Config, ctx *context.Context, reps, n int, res *result) error {
+	norm := dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}
+	p, err := model.NewPredictor(cfg, norm, ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	b := benchBatch(cfg, n)
+	if _, err := p.Predict(b); err != nil {
+		return err
+	}
+	res.InferSpectra = n
+	for range reps {
+		t0 := time.Now()
+		if _, err := p.Predict(b); err != nil {
+			return err
+		}
+		res.InferSeconds = append(res.InferSeconds, time.Since(t0).Seconds())
+		fmt.Fprintf(os.Stderr, "gomlx predict %d spectra: %.3f s\n", n, res.InferSeconds[len(res.InferSeconds)-1])
+	}
+	res.InferRate = float64(n) / median(res.InferSeconds)
+	t0 := time.Now()
+	if _, err := model.Prepare(cfg, b.Flux, b.Ivar, n); err != nil {
+		return err
+	}
+	res.PrepareRate = float64(n) / time.Since(t0).Seconds()
+	return nil
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count); NaN-free input assumed.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
