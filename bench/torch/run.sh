@@ -12,7 +12,10 @@
 # Prints, per framework and thread count: the parameter count, the median
 # seconds per training step (after 2 warm-up steps), inference spectra per
 # second (preparation + model + decoding, median of REPS calls) and the
-# ratios GoMLX/PyTorch. Installs Debian's python3-torch with apt-get when
+# ratios GoMLX/PyTorch. PyTorch's OpenMP threads wait passively
+# (OMP_WAIT_POLICY=PASSIVE; set it to ACTIVE to override): on a loaded
+# machine spinning OpenMP threads made a 2-thread PyTorch step 7-10x slower
+# than a 1-thread one (0.60-0.77 s against 0.075-0.085 s). Installs Debian's python3-torch with apt-get when
 # /usr/bin/python3 cannot import torch (needs root or sudo).
 set -euo pipefail
 
@@ -21,6 +24,7 @@ STEPS=${STEPS:-10}
 REPS=${REPS:-3}
 N=${N:-512}
 THREADS=${THREADS:-"1 2"}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 PY=/usr/bin/python3
 
 if ! "$PY" -c 'import torch' 2>/dev/null; then
@@ -36,6 +40,7 @@ go build -o "$work/gobench" ./bench/torch/gobench
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "# go $(go env GOVERSION), torch $("$PY" -c 'import torch; print(torch.__version__)')"
+echo "# GOMLX_BACKEND=${GOMLX_BACKEND:-} (empty: nn.DefaultBackendConfig), OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in $THREADS; do
 	echo "running GoMLX with GOMAXPROCS=$t ..." >&2
