@@ -171,6 +171,16 @@ type TemplateFitter struct {
 // Grid returns the wavelength grid the fitter works on.
 func (f *TemplateFitter) Grid() prep.Grid { return f.grid }
 
+// ObservedInflation returns a copy of the learned per-pixel variance
+// factors (see observedInflation; nil when there were too few QSO and
+// galaxy training spectra to learn them).
+func (f *TemplateFitter) ObservedInflation() []float64 {
+	if f.inflate == nil {
+		return nil
+	}
+	return append([]float64(nil), f.inflate...)
+}
+
 // Archetypes returns the number of stellar archetypes.
 func (f *TemplateFitter) Archetypes() int { return len(f.arch) }
 
