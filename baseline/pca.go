@@ -37,10 +37,10 @@ type pcaResult struct {
 // range (de-redshifted spectra) are handled naturally.
 //
 // x and w are N rows of P values. The iteration starts from coefficients
-// (1, seeded pseudo-random values…), runs iters
-// alternations (fewer when the relative change of χ² drops below 1e-7),
-// and uses up to workers goroutines. Pixels covered by fewer than minCover
-// spectra are NaN in the result.
+// (1, seeded pseudo-random values…), runs iters alternations (fewer when
+// the relative change of χ² drops below 1e-5) and uses up to workers
+// goroutines; the result does not depend on their number or scheduling.
+// Pixels covered by fewer than minCover spectra are NaN in the result.
 func weightedPCA(x, w [][]float32, k, iters, minCover, workers int, seed uint64) pcaResult {
 	n := len(x)
 	if n == 0 || k < 1 {
@@ -89,7 +89,7 @@ func weightedPCA(x, w [][]float32, k, iters, minCover, workers int, seed uint64)
 		solveBasis(x, w, coef, basis, res.Covered, ridge, workers)
 		chi2 := solveCoefs(x, w, coef, basis, res.Covered, workers)
 		res.Chi2 = chi2
-		if prev-chi2 <= 1e-7*chi2 && it > 2 {
+		if prev-chi2 <= 1e-5*chi2 && it > 2 {
 			break
 		}
 		prev = chi2
@@ -193,12 +193,10 @@ func solveBasis(x, w [][]float32, coef, basis [][]float64, ok []bool, ridge []fl
 // usable pixels) and returns the total χ².
 func solveCoefs(x, w [][]float32, coef, basis [][]float64, ok []bool, workers int) float64 {
 	k := len(basis)
-	var mu sync.Mutex
-	var total float64
+	chi2s := make([]float64, len(x)) // summed in order: the result must not depend on scheduling
 	parallelRange(len(x), workers, func(lo, hi int) {
 		q := newNormal(k)
 		sol, scratch, row := make([]float64, k), make([]float64, k*k), make([]float64, k)
-		var sum float64
 		for i := lo; i < hi; i++ {
 			q.reset()
 			for j := range x[i] {
@@ -216,12 +214,13 @@ func solveCoefs(x, w [][]float32, coef, basis [][]float64, ok []bool, workers in
 				continue
 			}
 			copy(coef[i], sol)
-			sum += chi2
+			chi2s[i] = chi2
 		}
-		mu.Lock()
-		total += sum
-		mu.Unlock()
 	})
+	var total float64
+	for _, v := range chi2s {
+		total += v
+	}
 	return total
 }
 
