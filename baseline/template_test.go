@@ -282,3 +282,25 @@ func TestObservedInflationFindsFixedArtefacts(t *testing.T) {
 		t.Errorf("%d pixels inflated by more than 4, want about %d", big, len(artefacts))
 	}
 }
+
+func TestTemplateFitterDeterministic(t *testing.T) {
+	// The same training set gives bit-identical predictions whatever the
+	// number of workers.
+	g := prep.LAMOSTGrid()
+	train := synthSet(g, 6, 4, 0.02, false)
+	test := synthSet(g, 2, 6, 0.02, true)
+	var preds [2][]TemplatePrediction
+	for k, workers := range []int{1, 3} {
+		f, err := FitTemplates(train, TemplateOptions{Components: 3, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		preds[k] = f.PredictAll(test.Examples)
+	}
+	for i := range preds[0] {
+		a, b := preds[0][i], preds[1][i]
+		if a.Class != b.Class || math.Float64bits(a.Z) != math.Float64bits(b.Z) || math.Float64bits(a.Chi2[a.Class]) != math.Float64bits(b.Chi2[b.Class]) {
+			t.Errorf("example %d: %d %v %v with 1 worker, %d %v %v with 3", i, a.Class, a.Z, a.Chi2[a.Class], b.Class, b.Z, b.Chi2[b.Class])
+		}
+	}
+}
