@@ -111,6 +111,11 @@ func TestTemplateFitterRecoversToyRedshifts(t *testing.T) {
 	if got := f.TrainedClasses(); got[4] != 30 || got[classQSO] != 30 || got[classGalaxy] != 30 || got[0] != 0 {
 		t.Fatalf("trained classes %v", got)
 	}
+	// Toy stars: Teff 5000–6000 K, i.e. log10 Teff/0.02 from 184.9 to
+	// 188.9 (five cells), logg 4 and [Fe/H] 0 (one cell each).
+	if n := f.Archetypes(); n != 5 {
+		t.Errorf("%d archetypes, want 5", n)
+	}
 	for _, tc := range []struct {
 		calib, ztol, rvtol float64
 	}{{0, 4e-4, 5}, {0.05, 4e-4, 5}} {
@@ -271,6 +276,11 @@ func TestObservedInflationFindsFixedArtefacts(t *testing.T) {
 		if f.inflate[i] < 20 {
 			t.Errorf("artefact pixel %d: inflation %.1f, want ≥ 20", i, f.inflate[i])
 		}
+	}
+	cp := f.ObservedInflation()
+	cp[500] = -1
+	if f.inflate[500] < 20 || len(cp) != g.N {
+		t.Error("ObservedInflation must return a copy of the grid's factors")
 	}
 	big := 0
 	for _, v := range f.inflate {
