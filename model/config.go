@@ -30,6 +30,12 @@ type Config struct {
 	Heads       int     `json:"heads"`     // attention heads (Dim must be a multiple)
 	MLPRatio    int     `json:"mlp_ratio"` // MLP hidden width = MLPRatio·Dim
 	Dropout     float64 `json:"dropout"`   // dropout after attention and MLP, training only
+	// FlatHead gives the class and parameter heads, besides the mean of
+	// the token states (the embedding, which has no notion of where in the
+	// spectrum a feature is), a Dim-wide linear map of all token states
+	// concatenated: line depths at their wavelengths reach the heads
+	// directly. It adds (Tokens+1)·Dim² weights.
+	FlatHead bool `json:"flat_head"`
 
 	// Masked-patch reconstruction: the fraction of tokens masked in the
 	// pretraining phase, in spans of MaskSpan consecutive tokens, and the

@@ -95,12 +95,18 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 	}
 	h = layers.LayerNormalization(ctx.In("ln_final"), h, -1).Done()
 	out := Outputs{Hidden: h, Embedding: ReduceMean(h, 1)}
+	headIn := out.Embedding
+	if cfg.FlatHead && (heads.Class || heads.Params) {
+		dims := h.Shape().Dimensions
+		flat := layers.Dense(ctx.In("head_flat"), Reshape(h, dims[0], dims[1]*dims[2]), true, d)
+		headIn = Concatenate([]*Node{headIn, flat}, -1) // [B, 2d]
+	}
 	if heads.Class {
-		c := gelu(layers.Dense(ctx.In("class_hidden"), out.Embedding, true, d))
+		c := gelu(layers.Dense(ctx.In("class_hidden"), headIn, true, d))
 		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
 	}
 	if heads.Params {
-		r := gelu(layers.Dense(ctx.In("param_hidden"), out.Embedding, true, d))
+		r := gelu(layers.Dense(ctx.In("param_hidden"), headIn, true, d))
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
 		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
 		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)

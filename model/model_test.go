@@ -48,6 +48,7 @@ func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32
 func TestHeadShapes(t *testing.T) {
 	cfg := testConfig()
 	cfg.EmbedHidden = 24 // the MLP patch embedding
+	cfg.FlatHead = true
 	const b = 3
 	tok := cfg.Tokens()
 	ctx := context.New()
