@@ -62,7 +62,13 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 	}
 	dt := x.DType()
 
-	tok := layers.Dense(ctx.In("patch_embed"), x, true, d)                  // [B, T, d]
+	var tok *Node // [B, T, d]
+	if cfg.EmbedHidden > 0 {
+		tok = gelu(layers.Dense(ctx.In("patch_embed_hidden"), x, true, cfg.EmbedHidden))
+		tok = layers.Dense(ctx.In("patch_embed"), tok, true, d)
+	} else {
+		tok = layers.Dense(ctx.In("patch_embed"), x, true, d)
+	}
 	ft := InsertAxes(layers.Dense(ctx.In("feat_embed"), feats, true, d), 1) // [B, 1, d]
 	h := Concatenate([]*Node{ft, tok}, 1)                                   // [B, T+1, d]
 	if mask != nil {

@@ -272,3 +272,43 @@ func TestBetaNLL(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionalLayers: EmbedHidden and FlatHead add their variables.
+func TestOptionalLayers(t *testing.T) {
+	for _, tc := range []struct {
+		embed int
+		flat  bool
+		want  []string
+	}{{0, false, nil}, {16, false, []string{"patch_embed_hidden"}}, {0, true, []string{"head_flat"}}} {
+		cfg := testConfig()
+		cfg.EmbedHidden, cfg.FlatHead = tc.embed, tc.flat
+		ctx := context.New()
+		e, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
+			o := Build(ctx, cfg, x, f, nil, Heads{Class: true, Params: true})
+			return []*Node{o.Logits, o.Mean, o.LogSigma}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Exec(tensors.FromShape(shapeF32(2, cfg.Tokens(), 2*cfg.Patch)), tensors.FromShape(shapeF32(2, NumFeatures))); err != nil {
+			t.Fatal(err)
+		}
+		e.Finalize()
+		found := map[string]bool{}
+		for v := range ctx.IterVariables() {
+			for _, name := range []string{"patch_embed_hidden", "head_flat"} {
+				if strings.Contains(v.Scope(), name) {
+					found[name] = true
+				}
+			}
+		}
+		if len(found) != len(tc.want) {
+			t.Errorf("embed %d flat %v: optional scopes %v, want %v", tc.embed, tc.flat, found, tc.want)
+		}
+		for _, w := range tc.want {
+			if !found[w] {
+				t.Errorf("embed %d flat %v: no %s variables", tc.embed, tc.flat, w)
+			}
+		}
+	}
+}
