@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/astroone/astroone-go/internal/fastmath"
 )
 
 // Inputs are the model's input arrays for a batch, flat and row-major, made
@@ -176,56 +178,13 @@ func median(v []float64) float64 {
 	if n == 0 {
 		return math.NaN()
 	}
-	hi := selectKth(v, n/2)
+	hi := fastmath.Select(v, n/2)
 	if n%2 == 1 {
 		return hi
 	}
 	// After selection v[:n/2] holds the smaller half: its maximum is the
 	// other middle value.
 	return (slices.Max(v[:n/2]) + hi) / 2
-}
-
-// selectKth reorders v so that v[k] is the value a sort would put there,
-// with no larger value before it and no smaller one after, and returns it
-// (Hoare's selection with a median-of-three pivot).
-func selectKth(v []float64, k int) float64 {
-	lo, hi := 0, len(v)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if v[mid] < v[lo] {
-			v[mid], v[lo] = v[lo], v[mid]
-		}
-		if v[hi] < v[lo] {
-			v[hi], v[lo] = v[lo], v[hi]
-		}
-		if v[hi] < v[mid] {
-			v[hi], v[mid] = v[mid], v[hi]
-		}
-		pivot := v[mid]
-		i, j := lo, hi
-		for i <= j {
-			for v[i] < pivot {
-				i++
-			}
-			for v[j] > pivot {
-				j--
-			}
-			if i <= j {
-				v[i], v[j] = v[j], v[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return v[k]
-		}
-	}
-	return v[k]
 }
 
 // MaskTokens draws the reconstruction mask of a batch: Size×(Tokens+1)

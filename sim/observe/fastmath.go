@@ -3,6 +3,8 @@ package observe
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/astroone/astroone-go/internal/fastmath"
 )
 
 // Fast kernels of Observe: a table-driven exp, the normal generator and
@@ -238,47 +240,5 @@ func selectK(x, buf []float64, k int) float64 {
 			src, dst, k = dst[:m], src, k-e
 		}
 	}
-	return smallSelect(src, k)
-}
-
-// smallSelect returns the k-th smallest element of the short slice x,
-// reordering it: Hoare's quickselect with a median-of-three pivot.
-func smallSelect(x []float64, k int) float64 {
-	lo, hi := 0, len(x)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if x[mid] < x[lo] {
-			x[mid], x[lo] = x[lo], x[mid]
-		}
-		if x[hi] < x[lo] {
-			x[hi], x[lo] = x[lo], x[hi]
-		}
-		if x[hi] < x[mid] {
-			x[hi], x[mid] = x[mid], x[hi]
-		}
-		pivot := x[mid]
-		i, j := lo, hi
-		for i <= j {
-			for x[i] < pivot {
-				i++
-			}
-			for x[j] > pivot {
-				j--
-			}
-			if i <= j {
-				x[i], x[j] = x[j], x[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return x[k]
-		}
-	}
-	return x[k]
+	return fastmath.Select(src, k)
 }
