@@ -161,7 +161,7 @@ func base() Config {
 		Pixels: 3908, Bin: 1, Patch: 20, Stride: 10,
 		Dim: 128, Layers: 4, Heads: 4, MLPRatio: 4,
 		MaskRatio: 0.3, MaskSpan: 3, FinetuneMaskRatio: 0.1,
-		WClass: 1, WReg: 1, WRecon: 0.1, NLLBeta: 0.5, FlatHead: true,
+		WClass: 1, WReg: 1, WRecon: 0.1,
 		LearningRate: 1e-3, MinLRFrac: 0.05, WarmupSteps: 100,
 		PretrainSteps: 500, Steps: 3000, Batch: 32, Accumulation: 1,
 		WeightDecay: 0.01, ClipNorm: 1, Seed: 1,
@@ -174,16 +174,10 @@ func base() Config {
 //
 //   - "tiny": for tests and CI, a training step in well under a second on
 //     one core: 4× binning, 40-pixel patches, d=32, one block;
-//   - "small": 3000 steps (300 of pretraining) sized for about half an
-//     hour on two otherwise idle CPU cores: non-overlapping 64-pixel
-//     patches (62 tokens), d=64, 3 blocks, 2 heads;
+//   - "small": sized to train to the project's targets in about half an
+//     hour on two CPU cores (see docs/BENCHMARKS.md for its step time);
 //   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
 //     on the full grid, d=256, 6 blocks) for a GPU.
-//
-// All three use the flattened-token head input (FlatHead) and β-NLL with
-// β = 0.5: on simulated LAMOST spectra these cut the [Fe/H] error of a
-// 600-step small run from 0.74 to 0.21 dex for F, G and K stars and
-// raised the class accuracy from 83% to 94% (train/simtrain_test.go).
 func ConfigByName(name string) (Config, error) {
 	c := base()
 	c.Name = name
