@@ -221,8 +221,8 @@ func LoadCheckpoint(path string, ctx *context.Context) error {
 }
 
 // WriteFileAtomic writes data to a temporary file next to path, syncs it
-// and renames it to path, so that path holds either its old content or
-// all of data, never a part.
+// and renames it to path (mode 0644 before the umask), so that path holds
+// either its old content or all of data, never a part.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -231,6 +231,9 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes it 0600
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -300,3 +300,33 @@ func writeRun(t *testing.T, dir string, cfg Config, norm dataset.Normalizer) {
 		t.Fatal(err)
 	}
 }
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	for _, content := range []string{"first", "second, longer"} {
+		if err := WriteFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != content {
+			t.Errorf("read %q, %v; want %q", got, err, content)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the directory, want 1 (no temporary left)", len(entries))
+	}
+	// The same permissions as os.WriteFile with 0644 (both under the umask).
+	ref := filepath.Join(dir, "ref")
+	if err := os.WriteFile(ref, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err1 := os.Stat(path)
+	fr, err2 := os.Stat(ref)
+	if err1 != nil || err2 != nil || fi.Mode().Perm() != fr.Mode().Perm() {
+		t.Errorf("mode %v, want %v as os.WriteFile(0644) gives (%v, %v)", fi.Mode(), fr.Mode(), err1, err2)
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "missing", "f"), nil); err == nil {
+		t.Error("write into a missing directory: no error")
+	}
+}
