@@ -174,8 +174,9 @@ func base() Config {
 //
 //   - "tiny": for tests and CI, a training step in well under a second on
 //     one core: 4× binning, 40-pixel patches, d=32, one block;
-//   - "small": sized to train to the project's targets in about half an
-//     hour on two CPU cores (see docs/BENCHMARKS.md for its step time);
+//   - "small": 3,000 steps in about half an hour on two CPU cores (see
+//     docs/BENCHMARKS.md); it does not yet reach the project's targets
+//     (docs/EVALUATION.md);
 //   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
 //     on the full grid, d=256, 6 blocks) for a GPU.
 func ConfigByName(name string) (Config, error) {
