@@ -83,9 +83,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	add("model ("+pred.Config.Name+")", recs, time.Since(t0).Seconds())
 	if !*noBase {
-		if err := baselineRecords(trainSet, testSet, *workers, stderr, add); err != nil {
-			return err
-		}
+		baselineRecords(trainSet, testSet, *workers, stderr, add)
 	}
 	switch {
 	case *asJSON:
@@ -138,15 +136,17 @@ func modelRecords(pred *model.Predictor, test *dataset.Set) ([]evaluate.Record, 
 // baselineRecords fits the template χ² baseline and the Cannon on the
 // training split, predicts the test split and passes both to add. The
 // Cannon labels the spectra the template fit calls F, G or K (its
-// training domain), at its own velocity estimate.
-func baselineRecords(train, test *dataset.Set, workers int, stderr io.Writer, add func(string, []evaluate.Record, float64)) error {
+// training domain), at its own velocity estimate. A baseline that cannot
+// be trained (too few training spectra) is skipped with the reason on
+// stderr.
+func baselineRecords(train, test *dataset.Set, workers int, stderr io.Writer, add func(string, []evaluate.Record, float64)) {
 	t0 := time.Now()
 	topts := baseline.DefaultTemplateOptions()
 	topts.Workers = workers
 	fitter, err := baseline.FitTemplates(train, topts)
 	if err != nil { // e.g. too few training spectra: say so, and go on
 		fmt.Fprintf(stderr, "template baseline skipped: %v\n", err)
-		return nil
+		return
 	}
 	fmt.Fprintf(stderr, "template baseline: %d archetypes from the training split (%.1f s)\n", fitter.Archetypes(), time.Since(t0).Seconds())
 	t0 = time.Now()
@@ -167,7 +167,7 @@ func baselineRecords(train, test *dataset.Set, workers int, stderr io.Writer, ad
 	cannon, err := baseline.TrainCannon(train, copts)
 	if err != nil {
 		fmt.Fprintf(stderr, "Cannon baseline skipped: %v\n", err)
-		return nil
+		return
 	}
 	fmt.Fprintf(stderr, "Cannon baseline: trained on %d stars (%.1f s)\n", cannon.TrainingStars(), time.Since(t0).Seconds())
 	inDomain := map[int]bool{}
@@ -199,5 +199,4 @@ func baselineRecords(train, test *dataset.Set, workers int, stderr io.Writer, ad
 		r.Pred[dataset.ParamRV] = p.RVKmS
 	}
 	add("Cannon (template-FGK)", crecs, csecs)
-	return nil
 }

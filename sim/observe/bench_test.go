@@ -20,23 +20,12 @@ func benchModel(g *synth.Grid) []float64 {
 	return m
 }
 
-func BenchmarkObserveLAMOST(b *testing.B) {
-	ins := LAMOST()
-	o := ins.NewObserver()
-	model := benchModel(ins.Grid())
-	rng := rand.New(rand.NewPCG(1, 2))
-	var s spectrum.Spectrum
-	c := Conditions{SNRg: 20, EBV: 0.05, Airmass: 1.2, SkyScale: 1, Moon: 0.5, PWVmm: 5}
-	o.Observe(model, c, rng, &s)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		o.Observe(model, c, rng, &s)
-	}
-}
+func BenchmarkObserveLAMOST(b *testing.B) { benchObserve(b, LAMOST()) }
 
-func BenchmarkObserveSDSS(b *testing.B) {
-	ins := SDSS()
+func BenchmarkObserveSDSS(b *testing.B) { benchObserve(b, SDSS()) }
+
+// benchObserve times Observe of a solar-type model through ins.
+func benchObserve(b *testing.B, ins *Instrument) {
 	o := ins.NewObserver()
 	model := benchModel(ins.Grid())
 	rng := rand.New(rand.NewPCG(1, 2))
