@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Checks of torch_bench.py against hand-computed values:
+"""Checks of torch_bench.py against hand-computed values and a literal
+transcription of model/continuum.go:
 /usr/bin/python3 -m unittest discover -s bench/torch (skipped without torch)."""
 
 import math
 import os
+import random
 import sys
 import unittest
 
@@ -13,6 +15,60 @@ try:
     import torch_bench as tb
 except ImportError:  # pragma: no cover
     torch = None
+
+
+def _fit_line_ref(f, w, lo, hi, cut, c0, c1):
+    """model.fitLine, line by line."""
+    sw = sj = sf = sjj = sjf = 0.0
+    for j in range(lo, hi):
+        x = float(j)
+        if w[j] > 0 and f[j] - c0 - c1 * x >= cut:
+            sw += 1
+            sj += x
+            sf += f[j]
+            sjj += x * x
+            sjf += x * f[j]
+    jc, a = sj / sw, sf / sw
+    b = 0.0
+    v = sjj / sw - jc * jc
+    if v > 1e-9:
+        b = (sjf / sw - jc * a) / v
+    return jc, a, b
+
+
+def pseudo_continuum_ref(f, w, block, fallback):
+    """model.pseudoContinuum, line by line (lists of floats)."""
+    n = len(f)
+    centres, levels = [], []
+    for b in range((n + block - 1) // block):
+        lo, hi = b * block, min((b + 1) * block, n)
+        good = sum(1 for j in range(lo, hi) if w[j] > 0)
+        if good < max(2, (hi - lo) // 4):
+            continue
+        jc, level, slope = _fit_line_ref(f, w, lo, hi, -math.inf, 0, 0)
+        v = sorted(f[j] - level - slope * (float(j) - jc) for j in range(lo, hi) if w[j] > 0)
+        jc, level, _ = _fit_line_ref(f, w, lo, hi, v[len(v) // 2], level - slope * jc, slope)
+        levels.append(level)
+        centres.append(jc)
+    if not levels:
+        return [fallback] * n
+    sm = list(levels)
+    for i in range(1, len(levels) - 1):
+        a, b, d = levels[i - 1], levels[i], levels[i + 1]
+        sm[i] = max(min(a, b), min(max(a, b), d))
+    c, k = [], 0
+    for j in range(n):
+        x = float(j)
+        while k + 1 < len(centres) and centres[k + 1] <= x:
+            k += 1
+        if x <= centres[0]:
+            c.append(sm[0])
+        elif k + 1 >= len(centres):
+            c.append(sm[-1])
+        else:
+            t = (x - centres[k]) / (centres[k + 1] - centres[k])
+            c.append(sm[k] + t * (sm[k + 1] - sm[k]))
+    return c
 
 
 @unittest.skipIf(torch is None, "torch not installed")
@@ -31,14 +87,20 @@ class TorchBenchTest(unittest.TestCase):
         iv[0, -2:] = 0  # two bad pixels (a 52 and a 50): median and MAD unchanged
         x, feats, target, pw = tb.prepare(f, iv)
         s = 1.4826
-        self.assertEqual(tuple(x.shape), (1, 62, 128))
+        self.assertEqual(tuple(x.shape), (1, 62, 192))
         self.assertEqual(tuple(target.shape), (1, 63, 64))
         self.assertAlmostEqual(x[0, 0, 0].item(), 1 / s, places=5)
         self.assertAlmostEqual(x[0, 0, 1].item(), -1 / s, places=5)
         self.assertAlmostEqual(x[0, 0, 64].item(), math.log1p(2 * s) / 4, places=5)
+        # The continuum sits on the upper level (the refit takes the pixels
+        # on or above the median residual): 52 reads 0, 50 reads 10·(−2/52).
+        self.assertAlmostEqual(x[0, 10, 128].item(), 0, places=4)
+        self.assertAlmostEqual(x[0, 10, 129].item(), -20 / 52, places=3)
         self.assertEqual(x[0, 61, 3906 - 61 * 64].item(), 0)  # a bad pixel
         self.assertEqual(x[0, 61, 64 + 3907 - 61 * 64].item(), 0)  # its noise channel
-        self.assertEqual(x[0, 61, 63].item(), 0)  # padding
+        self.assertEqual(x[0, 61, 128 + 3907 - 61 * 64].item(), 0)  # its continuum channel
+        for c in range(3):
+            self.assertEqual(x[0, 61, 64 * c + 63].item(), 0)  # padding
         self.assertAlmostEqual(feats[0, 0].item(), math.asinh(51 / s), places=4)
         self.assertAlmostEqual(feats[0, 1].item(), math.log10(s) / 3, places=5)
         self.assertAlmostEqual(feats[0, 2].item(), math.log10(1 + 102), places=4)
@@ -47,10 +109,126 @@ class TorchBenchTest(unittest.TestCase):
         self.assertAlmostEqual(target[0, 1, 0].item(), 1 / s, places=5)
         self.assertAlmostEqual(pw[0, 1, 0].item(), 1 / (1 / (4 * s * s) + 0.01), places=3)
 
+    def test_prepare_continuum_channel_reads_line_depth(self):
+        # A line-free slope is its own continuum; a pixel 30% below it
+        # reads 10·(−0.3) = −3 and its neighbours 0.
+        j = torch.arange(tb.PIXELS, dtype=torch.float64)
+        f = 100 + 0.01 * j
+        f[2000] *= 0.7
+        x, _, _, _ = tb.prepare(f[None].float(), torch.ones(1, tb.PIXELS))
+        rel = x[0, :, 128:].reshape(-1)[:tb.PIXELS]
+        self.assertAlmostEqual(rel[2000].item(), -3, places=3)
+        self.assertLess(torch.cat([rel[100:2000], rel[2001:3800]]).abs().max().item(), 1e-3)
+
+    def test_pseudo_continuum_matches_go_transcription(self):
+        rng = random.Random(7)
+        n = 1000
+        rows, ws = [], []
+        for r in range(4):
+            f = [50 + 20 * math.sin(j / 150 + r) + 0.02 * j + rng.gauss(0, 2) for j in range(n)]
+            for _ in range(15):  # absorption lines
+                c, d, s = rng.randrange(n), rng.uniform(0.05, 0.4), rng.uniform(1, 3)
+                for j in range(max(0, c - 10), min(n, c + 10)):
+                    f[j] *= 1 - d * math.exp(-0.5 * ((j - c) / s) ** 2)
+            w = [1.0] * n
+            rows.append(f)
+            ws.append(w)
+        for j in range(100, 300):  # a gap: two blocks skipped
+            ws[1][j] = 0
+        for j in range(0, n, 3):
+            ws[2][j] = 0
+        for j in range(960, 1000):  # the short last block (40 pixels) with 9 good < 10
+            ws[2][j] = 1 if j < 969 else 0
+        ws[3] = [0.0] * n  # no usable block: the fallback
+        ws[3][5] = 1
+        # Fluxes are float32 values, as Prepare's inputs: the block sums
+        # are then exact in float64 in any order, and the selection of the
+        # pixels on or above the median residual (which can hinge on the
+        # last bit at the cut) is the same as that of the sequential sums.
+        f = torch.tensor(rows, dtype=torch.float32).double()
+        w = torch.tensor(ws, dtype=torch.float64)
+        f = torch.where(w > 0, f, torch.zeros_like(f))
+        got = tb.pseudo_continuum(f, w, torch.tensor([1.0, 2.0, 3.0, 4.0]), block=96)
+        for r in range(4):
+            want = pseudo_continuum_ref(f[r].tolist(), ws[r], 96, float(r + 1))
+            err = max(abs(a - b) for a, b in zip(got[r].tolist(), want))
+            self.assertLess(err, 1e-9, f"row {r}")
+        self.assertEqual(got[3].tolist(), [4.0] * n)
+
+    def test_pseudo_continuum_is_exact_for_a_line_free_slope(self):
+        # As model.TestPseudoContinuumIsExactForALineFreeSlope, with a
+        # slope exact in binary: every residual is 0, every pixel is on the
+        # refitted line and the block centres are the blocks' middles.
+        f = torch.tensor([[3 - j / 1024 for j in range(1000)]], dtype=torch.float64)
+        c = tb.pseudo_continuum(f, torch.ones_like(f), torch.tensor([-1.0]), block=96)
+        self.assertLess((c - f)[0, 48:-20].abs().max().item(), 1e-12)  # last centre 979.5
+
+    def test_z_target(self):
+        # u = ln(1+z)/w = 10.5 bins: a Gaussian centred on bin 10, cut at
+        # bins 4 and 16 (6σ).
+        z = math.expm1(10.5 * tb.z_bin_width())
+        t, wt = tb.z_target(torch.tensor([z, float("nan"), 100.0]))
+        norm = sum(math.exp(-0.5 * d * d) for d in range(-6, 7))
+        self.assertAlmostEqual(t[0, 10].item(), 1 / norm, places=6)
+        self.assertAlmostEqual(t[0, 4].item(), math.exp(-18) / norm, places=9)
+        self.assertEqual(t[0, 3].item(), 0)
+        self.assertEqual(t[0, 17].item(), 0)
+        self.assertAlmostEqual(t[0].sum().item(), 1, places=6)
+        self.assertEqual(t[1].abs().sum().item(), 0)
+        self.assertEqual(wt.tolist(), [1.0, 0.0, 1.0])
+        self.assertEqual(t[2].argmax().item(), tb.Z_BINS - 1)  # clamped to Z_MAX
+
+    def test_decode_z(self):
+        z = math.expm1(10.5 * tb.z_bin_width())
+        t, _ = tb.z_target(torch.tensor([z]))
+        got, sigma, mass = tb.decode_z(t)
+        w = tb.z_bin_width()
+        self.assertAlmostEqual(got.item(), z, places=5)
+        norm = sum(math.exp(-0.5 * d * d) for d in range(-6, 7))
+        self.assertAlmostEqual(mass.item(), sum(math.exp(-0.5 * d * d) for d in range(-2, 3)) / norm, places=5)
+        var = sum(math.exp(-0.5 * d * d) * d * d for d in range(-6, 7)) / norm
+        self.assertAlmostEqual(sigma.item(), (1 + z) * w * math.sqrt(var + 1 / 12), places=6)
+
+    def test_beta_nll(self):
+        # β = 0.5: the loss is NLL·σ and the mean's gradient (μ − y)/σ.
+        mean = torch.tensor([[1.0, 0.0]], requires_grad=True)
+        log_sigma = torch.tensor([[math.log(2.0), 0.0]])
+        y, w = torch.tensor([[0.0, float("nan")]]), torch.tensor([[1.0, 0.0]])
+        loss = tb.beta_nll(mean, log_sigma, y, w, 0.5)
+        nll = 0.5 * 0.25 + math.log(2) + 0.5 * math.log(2 * math.pi)
+        self.assertAlmostEqual(loss.item(), 2 * nll, places=5)
+        loss.backward()
+        self.assertAlmostEqual(mean.grad[0, 0].item(), 0.5, places=6)
+        self.assertEqual(mean.grad[0, 1].item(), 0)
+        plain = tb.beta_nll(mean, log_sigma, y, w, 0)
+        self.assertAlmostEqual(plain.item(), nll, places=5)
+
     def test_param_count(self):
         # Same hand count as bench/torch/gobench's TestCountParamsSmall.
+        d, inp, toks, mlp, hin = 64, 192, 63, 128, 128
+        embed = (inp * d + d) + (4 * d + d) + d + toks * d
+        block = 2 * 2 * d + 4 * (d * d + d) + (d * mlp + mlp) + (mlp * d + d)
+        heads = (2 * d + (toks * d * d + d) + (hin * d + d) + (d * 11 + 11) + (hin * d + d) + 2 * (d * 5 + 5)
+                 + (hin * d + d) + (d * 256 + 256) + (d * 64 + 64))
+        self.assertEqual(embed + 3 * block + heads, 422357)
+        self.assertEqual(tb.count_params(tb.SpecModel("math")), 422357)
+
+    def test_training_step(self):
+        torch.manual_seed(1)
+        gen = torch.Generator().manual_seed(1)
         model = tb.SpecModel("math")
-        self.assertEqual(sum(p.numel() for p in model.parameters()), 127061)
+        flux, ivar, onehot, cw, y, w, zt, zw = tb.bench_batch(gen, 12)
+        self.assertEqual(zw.tolist(), [1.0 if i in (9, 10) else 0.0 for i in range(12)])
+        x, feats, target, pw = tb.prepare(flux, ivar)
+        mask = tb.mask_tokens(gen, 12)
+        out = model(x, feats, mask)
+        self.assertEqual([tuple(o.shape) for o in out],
+                         [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64)])
+        loss = tb.losses(out, onehot, cw, y, w, zt, zw, target, pw, mask)
+        loss.backward()
+        self.assertTrue(math.isfinite(loss.item()))
+        for name, p in model.named_parameters():
+            self.assertTrue(p.grad is not None and torch.isfinite(p.grad).all(), name)
 
     def test_mask_tokens(self):
         m = tb.mask_tokens(torch.Generator().manual_seed(3), 4)

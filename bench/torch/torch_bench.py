@@ -2,29 +2,50 @@
 """PyTorch (CPU) replica of AstroOne's `small` spectrum model, for the
 side-by-side speed benchmark of bench/torch/run.sh.
 
-The architecture, losses and optimiser follow model/ and train/ of the Go
-project (model.ConfigByName("small")):
+The architecture, inputs, losses and optimiser follow model/ and train/ of
+the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
+d = 64, 3 blocks, FlatHead, ContinuumChannel, ZBins = 256, NLLBeta = 0.5):
 
-* input preparation (model.Prepare): per spectrum, pixels with a finite
-  flux and ivar > 0 are good; median m and robust scale s = 1.4826 MAD of
-  the good fluxes; z = (f - m)/s clipped to +-20 (0 at bad pixels); noise
-  channel ln(1 + s sqrt(ivar))/4; 3908 pixels padded to 62 non-overlapping
-  patches of 64, each token = 64 z values then 64 noise values (128);
-  summary features asinh(m/s), log10(s)/3, log10(1 + median |f| sqrt(ivar)),
-  good fraction; reconstruction target z and weight 1/(1/(s^2 ivar) + 0.01);
-* embedding: Linear(128->64) per patch, Linear(4->64) for the feature
+* input preparation (model.Prepare, in float64 as the Go code): per
+  spectrum, pixels with a finite flux and ivar > 0 are good; median m and
+  robust scale s = 1.4826 MAD of the good fluxes (the standard deviation
+  when the MAD is 0, else 1); z = (f - m)/s clipped to +-20 (0 at bad
+  pixels); noise channel ln(1 + s sqrt(ivar))/4; continuum channel
+  10 (f - c)/max(|c|, s/2) clipped to +-20 (0 at bad pixels), c the
+  pseudo-continuum of model/continuum.go (blocks of 96 pixels with at
+  least a quarter of them good: a least-squares line through the good
+  pixels, refitted through those on or above its median residual, the
+  level at the refitted pixels' mean position; a running median of three
+  blocks; linear interpolation between block centres, constant beyond;
+  the median m without any usable block); 3908 pixels padded to 62
+  non-overlapping patches of 64, each token = 64 z values, 64 noise
+  values, 64 continuum values (192); summary features asinh(m/s),
+  log10(s)/3, log10(1 + median |f| sqrt(ivar)), good fraction;
+  reconstruction target z and weight 1/(1/(s^2 ivar) + 0.01);
+* embedding: Linear(192->64) per patch, Linear(4->64) for the feature
   token at position 0 (63 tokens), masked tokens replaced by a learned
   vector, learned positions (63x64, N(0, 0.02^2));
 * 3 pre-LN blocks (LayerNorm eps 1e-3, 2 heads of 32, one 1/sqrt(32)
-  scaling, MLP 64->128->64 with tanh-GELU), final LayerNorm, mean over all
-  63 tokens;
-* heads: class 64->64 GELU ->11; parameters 64->64 GELU -> mean (5) and
-  log sigma = 7 tanh(raw/7) (5); reconstruction Linear(64->64) per token;
-* losses: CE + Gaussian NLL + 0.1 x masked, weighted reconstruction MSE
-  (10% of the tokens masked in spans of 2);
+  scaling, MLP 64->128->64 with tanh-GELU), final LayerNorm; embedding =
+  mean over all 63 tokens;
+* head input (FlatHead): [embedding, Linear(63*64->64) of the flattened
+  token states] (128 values);
+* heads: class 128->64 GELU ->11; parameters 128->64 GELU -> mean (5) and
+  log sigma = 7 tanh(raw/7) (5); redshift 128->64 GELU ->256 logits over
+  equal bins of ln(1+z) in [0, ln 5.5]; reconstruction Linear(64->64) per
+  token;
+* losses (train.lossGraph, fine-tuning): CE + beta-NLL (beta 0.5: the
+  Gaussian NLL of each target weighted by sigma^(2 beta), the weight held
+  constant for the gradients) + 0.1 x masked, weighted reconstruction MSE
+  (10% of the tokens masked in spans of 2) + 1 x redshift-bin CE against a
+  Gaussian of 1 bin around ln(1+z) (model.ZTarget), on spectra with a z;
 * AdamW (lr 2e-3, betas 0.9/0.999, eps 1e-7, weight decay 0.01 on every
   parameter, as GoMLX's Adam.WeightDecay), global-norm clipping at 1;
 * batch 32, float32; weights N(0, 1/fan_in), biases 0.
+
+Inference follows model.Predictor: preparation, the model in chunks of 64
+(class, parameter and redshift heads), softmaxes, the redshift decoded
+from its bins (model.DecodeZ), results to numpy.
 
 Prints one JSON object on standard output (progress on standard error).
 """
@@ -41,12 +62,20 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 PIXELS, PATCH, DIM, LAYERS, HEADS, MLP_RATIO = 3908, 64, 64, 3, 2, 2
+CHANNELS = 3  # z-scored flux, noise, continuum-relative flux (Config.Channels)
+TOKEN_WIDTH = CHANNELS * PATCH  # Config.TokenWidth(): 192
 NUM_FEATURES, NUM_CLASSES, NUM_PARAMS = 4, 11, 5
+PARAM_Z = 4  # dataset.ParamZ
+REDSHIFT_CLASSES = (9, 10)  # QSO, GALAXY: the classes whose spectra carry a z
 TOKENS = (PIXELS - PATCH + PATCH - 1) // PATCH + 1  # model.Config.Tokens(): 62
+FLAT_HEAD = True
+Z_BINS, Z_MAX, Z_TARGET_SIGMA_BINS = 256, 4.5, 1.0
 LN_EPS = 1e-3
 LR, WEIGHT_DECAY, CLIP, ADAM_EPS = 2e-3, 0.01, 1.0, 1e-7
-W_CLASS, W_REG, W_RECON = 1.0, 1.0, 0.1
+W_CLASS, W_REG, W_RECON, W_Z, NLL_BETA = 1.0, 1.0, 0.1, 1.0, 0.5
 MASK_RATIO, MASK_SPAN = 0.1, 2
+# model/continuum.go: block width in pixels, gain, denominator floor (× s).
+CONT_BLOCK, CONT_GAIN, CONT_FLOOR_FRAC, Z_CLIP = 96, 10.0, 0.5, 20.0
 
 
 def masked_median(v, good, ngood):
@@ -59,12 +88,78 @@ def masked_median(v, good, ngood):
     return torch.where(ngood[:, None] > 0, (lo + hi) / 2, torch.zeros_like(lo))
 
 
+def _fit_lines(f, x, sel):
+    """model.fitLine for every block at once: least-squares lines
+    f = a + b (x - jc) through the selected pixels of each block (f, x, sel
+    [..., block]); returns jc, a, b [...] (NaN where nothing is selected;
+    b = 0 when the positions have no spread)."""
+    s = sel.to(f.dtype)
+    sw = s.sum(-1)
+    sj, sf = (s * x).sum(-1), (s * f).sum(-1)
+    sjj, sjf = (s * x * x).sum(-1), (s * x * f).sum(-1)
+    jc, a = sj / sw, sf / sw
+    v = sjj / sw - jc * jc
+    b = torch.where(v > 1e-9, (sjf / sw - jc * a) / v, torch.zeros_like(v))
+    return jc, a, b
+
+
+def pseudo_continuum(f, w, fallback, block=CONT_BLOCK):
+    """model.pseudoContinuum for a batch: f, w [B, n] float64 (w <= 0 marks
+    bad pixels, whose f must be finite), fallback [B]; returns c [B, n]."""
+    b, n = f.shape
+    nb = (n + block - 1) // block
+    pad = nb * block - n
+    fb = F.pad(f, (0, pad)).view(b, nb, block)
+    g = F.pad((w > 0).to(f.dtype), (0, pad)).view(b, nb, block) > 0
+    x = torch.arange(nb * block, dtype=f.dtype).view(nb, block)
+    length = (n - torch.arange(nb) * block).clamp(max=block)
+    need = torch.clamp(length // 4, min=2)
+    cnt = g.sum(-1)
+    valid = cnt >= need  # [B, nb]
+    # A line through all good pixels, then one through those on or above
+    # the median residual (rank cnt/2 of the good residuals, as
+    # fastmath.Select), with the residuals computed in Go's order.
+    jc, a, slope = _fit_lines(fb, x, g)
+    r1 = fb - a[..., None] - slope[..., None] * (x - jc[..., None])
+    r1 = torch.where(g, r1, torch.full_like(r1, float("inf")))
+    cut = torch.gather(torch.sort(r1, -1)[0], -1, (cnt // 2).clamp(max=block - 1)[..., None])
+    c0 = a - slope * jc
+    r2 = fb - c0[..., None] - slope[..., None] * x
+    jc, level, _ = _fit_lines(fb, x, g & (r2 >= cut))
+    # The usable blocks of each spectrum, in order, at its front.
+    idx = torch.arange(nb).expand(b, nb)
+    order = torch.argsort(torch.where(valid, idx, idx + nb), dim=1)
+    nvalid = valid.sum(1)
+    front = idx < nvalid[:, None]
+    lv = torch.where(front, torch.gather(level, 1, order), torch.zeros(()).to(f.dtype))
+    cv = torch.where(front, torch.gather(jc, 1, order), torch.full((), float("inf"), dtype=f.dtype))
+    # Running median of three between the first and the last block.
+    prev = F.pad(lv[:, :-1], (1, 0))
+    nxt = F.pad(lv[:, 1:], (0, 1))
+    med3 = torch.maximum(torch.minimum(prev, lv), torch.minimum(torch.maximum(prev, lv), nxt))
+    sm = torch.where((idx >= 1) & (idx + 1 < nvalid[:, None]), med3, lv)
+    # Linear interpolation between centres, constant beyond.
+    xs = torch.arange(n, dtype=f.dtype).expand(b, n).contiguous()
+    k = torch.searchsorted(cv.contiguous(), xs, right=True) - 1
+    k0, k1 = k.clamp(0, nb - 1), (k + 1).clamp(0, nb - 1)
+    c_k0, c_k1 = torch.gather(cv, 1, k0), torch.gather(cv, 1, k1)
+    s_k0, s_k1 = torch.gather(sm, 1, k0), torch.gather(sm, 1, k1)
+    t = (xs - c_k0) / (c_k1 - c_k0)
+    last = torch.gather(sm, 1, (nvalid - 1).clamp(min=0)[:, None])
+    c = torch.where(k + 1 >= nvalid[:, None], last, s_k0 + t * (s_k1 - s_k0))
+    c = torch.where(xs <= cv[:, :1], sm[:, :1], c)
+    return torch.where(nvalid[:, None] > 0, c, fallback[:, None].to(f.dtype).expand(b, n))
+
+
 def prepare(flux, ivar):
-    """model.Prepare for Bin = 1: returns x [B, T, 2P], feats [B, 4],
-    target and pixel weights [B, T+1, P]."""
+    """model.Prepare for Bin = 1 with the continuum channel: returns x
+    [B, T, 3P], feats [B, 4], target and pixel weights [B, T+1, P], all
+    float32 (computed in float64, as the Go code)."""
+    flux, ivar = flux.double(), ivar.double()
     b = flux.shape[0]
     good = torch.isfinite(flux) & torch.isfinite(ivar) & (ivar > 0)
     ivar = torch.where(good, ivar, torch.zeros_like(ivar))
+    flux = torch.where(good, flux, torch.zeros_like(flux))  # binSpectrum: 0 at bad pixels
     ngood = good.sum(1)
     fl = torch.where(good, flux, torch.full_like(flux, float("nan")))
     med = masked_median(flux, good, ngood)
@@ -74,20 +169,61 @@ def prepare(flux, ivar):
     scale = torch.where(scale > 1e-30, scale, std)
     scale = torch.where(scale > 1e-30, scale, torch.ones_like(scale))
     snr = masked_median(flux.abs() * ivar.sqrt(), good, ngood)[:, 0]
-    z = torch.where(good, ((flux - med) / scale).clamp(-20, 20), torch.zeros_like(flux))
+    z = torch.where(good, ((flux - med) / scale).clamp(-Z_CLIP, Z_CLIP), torch.zeros_like(flux))
     snr_pix = scale * ivar.sqrt()
     noise = torch.log1p(snr_pix) / 4
+    cont = pseudo_continuum(flux, ivar, med[:, 0])
+    rel = CONT_GAIN * (flux - cont) / torch.maximum(cont.abs(), CONT_FLOOR_FRAC * scale)
+    rel = torch.where(good, rel.clamp(-Z_CLIP, Z_CLIP), torch.zeros_like(flux))
     pw = torch.where(good, 1 / (1 / (snr_pix * snr_pix) + 0.01), torch.zeros_like(flux))
     pad = TOKENS * PATCH - PIXELS
     z = F.pad(z, (0, pad)).view(b, TOKENS, PATCH)
     noise = F.pad(noise, (0, pad)).view(b, TOKENS, PATCH)
+    rel = F.pad(rel, (0, pad)).view(b, TOKENS, PATCH)
     pw = F.pad(pw, (PATCH, pad)).view(b, TOKENS + 1, PATCH)
     target = F.pad(z, (0, 0, 1, 0))
-    x = torch.cat([z, noise], dim=2)
+    x = torch.cat([z, noise, rel], dim=2)
     feats = torch.stack([torch.asinh(med[:, 0] / scale[:, 0]), torch.log10(scale[:, 0]) / 3,
-                         torch.log10(1 + snr), ngood.float() / PIXELS], dim=1)
+                         torch.log10(1 + snr), ngood.double() / PIXELS], dim=1)
     feats = torch.where((ngood > 0)[:, None], feats, torch.zeros_like(feats))
     return x.float(), feats.float(), target.float(), pw.float()
+
+
+def z_bin_width():
+    return math.log1p(Z_MAX) / Z_BINS
+
+
+def z_target(z):
+    """model.ZTarget for a batch of redshifts [B] (NaN = none): targets
+    [B, Z_BINS] (a Gaussian of 1 bin in ln(1+z) around z clamped to
+    [0, Z_MAX], cut at 6 sigma, summing to 1; 0 for NaN) and weights [B]."""
+    z = z.double()
+    ok = torch.isfinite(z)
+    u = torch.log1p(torch.where(ok, z, torch.zeros_like(z)).clamp(0, Z_MAX)) / z_bin_width()
+    lo = torch.clamp((u - 6 * Z_TARGET_SIGMA_BINS).trunc(), min=0)
+    hi = torch.clamp((u + 6 * Z_TARGET_SIGMA_BINS).trunc(), max=Z_BINS - 1)
+    k = torch.arange(Z_BINS, dtype=torch.float64)
+    d = (k + 0.5 - u[:, None]) / Z_TARGET_SIGMA_BINS
+    e = torch.where((k >= lo[:, None]) & (k <= hi[:, None]), torch.exp(-0.5 * d * d), torch.zeros_like(d))
+    t = e / e.sum(1, keepdim=True)
+    return torch.where(ok[:, None], t, torch.zeros_like(t)).float(), ok.float()
+
+
+def decode_z(p):
+    """model.DecodeZ for a batch of bin probabilities [B, Z_BINS]: z,
+    sigma and the mass of the five bins around the most probable one."""
+    p = p.double()
+    w = z_bin_width()
+    best = p.argmax(1, keepdim=True)
+    k = torch.arange(Z_BINS)
+    win = (k >= best - 2) & (k <= best + 2)
+    uk = (k.double() + 0.5) * w
+    sp = torch.where(win, p, torch.zeros_like(p)).sum(1)
+    u = torch.where(win, p * uk, torch.zeros_like(p)).sum(1) / sp
+    total = p.sum(1)
+    su = torch.sqrt((p * (uk - u[:, None]) ** 2).sum(1) / total + w * w / 12)
+    z = torch.expm1(u)
+    return z, (1 + z) * su, sp / total
 
 
 def gelu(x):
@@ -120,17 +256,23 @@ class Block(nn.Module):
 class SpecModel(nn.Module):
     def __init__(self, attn):
         super().__init__()
-        self.patch_embed = nn.Linear(2 * PATCH, DIM)
+        self.patch_embed = nn.Linear(TOKEN_WIDTH, DIM)
         self.feat_embed = nn.Linear(NUM_FEATURES, DIM)
         self.mask_token = nn.Parameter(torch.randn(DIM) * 0.02)
         self.positions = nn.Parameter(torch.randn(TOKENS + 1, DIM) * 0.02)
         self.blocks = nn.ModuleList([Block(attn) for _ in range(LAYERS)])
         self.ln_final = nn.LayerNorm(DIM, eps=LN_EPS)
-        self.class_hidden = nn.Linear(DIM, DIM)
+        head_in = DIM
+        if FLAT_HEAD:
+            self.head_flat = nn.Linear((TOKENS + 1) * DIM, DIM)
+            head_in = 2 * DIM
+        self.class_hidden = nn.Linear(head_in, DIM)
         self.class_out = nn.Linear(DIM, NUM_CLASSES)
-        self.param_hidden = nn.Linear(DIM, DIM)
+        self.param_hidden = nn.Linear(head_in, DIM)
         self.param_mean = nn.Linear(DIM, NUM_PARAMS)
         self.param_logsigma = nn.Linear(DIM, NUM_PARAMS)
+        self.z_hidden = nn.Linear(head_in, DIM)
+        self.z_out = nn.Linear(DIM, Z_BINS)
         self.recon = nn.Linear(DIM, PATCH)
         for m in self.modules():  # model.fanInInitializer
             if isinstance(m, nn.Linear):
@@ -138,6 +280,8 @@ class SpecModel(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x, feats, mask=None, recon=True):
+        """Returns class logits, parameter means, log sigma, redshift-bin
+        logits, the reconstruction (None without recon) and the embedding."""
         h = torch.cat([self.feat_embed(feats)[:, None], self.patch_embed(x)], 1)
         if mask is not None:
             m = mask[..., None]
@@ -147,25 +291,43 @@ class SpecModel(nn.Module):
             h = blk(h)
         h = self.ln_final(h)
         emb = h.mean(1)
-        logits = self.class_out(gelu(self.class_hidden(emb)))
-        r = gelu(self.param_hidden(emb))
+        head_in = emb
+        if FLAT_HEAD:
+            head_in = torch.cat([emb, self.head_flat(h.reshape(h.shape[0], -1))], -1)
+        logits = self.class_out(gelu(self.class_hidden(head_in)))
+        r = gelu(self.param_hidden(head_in))
         mean = self.param_mean(r)
         log_sigma = 7 * torch.tanh(self.param_logsigma(r) / 7)
+        z_logits = self.z_out(gelu(self.z_hidden(head_in)))
         rec = self.recon(h) if recon else None
-        return logits, mean, log_sigma, rec, emb
+        return logits, mean, log_sigma, z_logits, rec, emb
 
 
-def losses(out, onehot, cw, y, w, target, pw, mask):
-    logits, mean, log_sigma, rec, _ = out
-    ce = -(onehot * torch.log_softmax(logits, -1)).sum(-1)
-    ce = (ce * cw).sum() / cw.sum().clamp(min=1)
+def soft_ce(logits, target, weight):
+    """model.ClassLoss / ZBinLoss: Σ w CE / max(Σ w, 1)."""
+    ce = -(target * torch.log_softmax(logits, -1)).sum(-1)
+    return (ce * weight).sum() / weight.sum().clamp(min=1)
+
+
+def beta_nll(mean, log_sigma, y, w, beta):
+    """model.BetaNLL (model.GaussianNLL for beta 0)."""
     y = torch.where(w > 0, y, torch.zeros_like(y))
     z = (y - mean) * torch.exp(-log_sigma)
     nll = 0.5 * z * z + log_sigma + 0.5 * math.log(2 * math.pi)
-    nll = (nll * w).sum() / w.sum().clamp(min=1)
+    if beta > 0:
+        nll = nll * torch.exp(2 * beta * log_sigma).detach()
+    return (nll * w).sum() / w.sum().clamp(min=1)
+
+
+def losses(out, onehot, cw, y, w, zt, zw, target, pw, mask):
+    """train.lossGraph's fine-tuning total."""
+    logits, mean, log_sigma, z_logits, rec, _ = out
+    ce = soft_ce(logits, onehot, cw)
+    reg = beta_nll(mean, log_sigma, y, w, NLL_BETA)
     mw = pw * mask[..., None]
     rl = (mw * (rec - target) ** 2).sum() / mw.sum().clamp(min=1e-6)
-    return W_CLASS * ce + W_REG * nll + W_RECON * rl
+    zce = soft_ce(z_logits, zt, zw)
+    return W_CLASS * ce + W_REG * reg + W_RECON * rl + W_Z * zce
 
 
 def mask_tokens(gen, size):
@@ -184,6 +346,11 @@ def mask_tokens(gen, size):
 
 
 def bench_batch(gen, n):
+    """Random LAMOST-grid spectra labelled as bench/torch/gobench's
+    benchBatch: every class in turn, the four stellar parameters for every
+    spectrum, a redshift in [0.1, 3.6) for QSOs and galaxies (standardised
+    targets with mean 0 and std 1, so y is z itself). Returns flux, ivar,
+    one-hot classes, class weights, y, w, redshift-bin targets and weights."""
     flux = (100 + 10 * torch.randn(n, PIXELS, generator=gen)).float()
     ivar = torch.full((n, PIXELS), 0.01)
     cls = torch.arange(n) % NUM_CLASSES
@@ -191,7 +358,15 @@ def bench_batch(gen, n):
     y[:, :4] = torch.randn(n, 4, generator=gen)
     w = torch.zeros(n, NUM_PARAMS)
     w[:, :4] = 1
-    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w
+    has_z = (cls == REDSHIFT_CLASSES[0]) | (cls == REDSHIFT_CLASSES[1])
+    y[:, PARAM_Z] = torch.where(has_z, 0.1 + 3.5 * torch.rand(n, generator=gen), torch.zeros(n))
+    w[:, PARAM_Z] = has_z.float()
+    zt, zw = z_target(torch.where(has_z, y[:, PARAM_Z], torch.full((n,), float("nan"))))
+    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w, zt, zw
+
+
+def count_params(model):
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def main():
@@ -208,10 +383,10 @@ def main():
     torch.manual_seed(1)
     gen = torch.Generator().manual_seed(1)
     model = SpecModel(a.attn)
-    nparams = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    nparams = count_params(model)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=ADAM_EPS, weight_decay=WEIGHT_DECAY)
 
-    flux, ivar, onehot, cw, y, w = bench_batch(gen, a.batch)
+    flux, ivar, onehot, cw, y, w, zt, zw = bench_batch(gen, a.batch)
     x, feats, target, pw = prepare(flux, ivar)
     mask = mask_tokens(gen, a.batch)
     model.train()
@@ -219,7 +394,7 @@ def main():
     for i in range(a.steps + 2):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = losses(model(x, feats, mask), onehot, cw, y, w, target, pw, mask)
+        loss = losses(model(x, feats, mask), onehot, cw, y, w, zt, zw, target, pw, mask)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
         opt.step()
@@ -229,7 +404,8 @@ def main():
             times.append(dt)
 
     # Inference as model.Predictor: preparation, the model in chunks of 64
-    # (class and parameter heads), softmax, decoding to numpy.
+    # (class, parameter and redshift heads), softmaxes, the redshift
+    # decoded from its bins, results to numpy.
     model.eval()
     iflux = (100 + 10 * torch.randn(a.n, PIXELS, generator=gen)).float()
     iivar = torch.full((a.n, PIXELS), 0.01)
@@ -239,8 +415,10 @@ def main():
         with torch.inference_mode():
             for lo in range(0, a.n, 64):
                 xi, fi, _, _ = prepare(iflux[lo:lo + 64], iivar[lo:lo + 64])
-                logits, mean, log_sigma, _, emb = model(xi, fi, recon=False)
-                outs.append((torch.softmax(logits, -1).numpy(), mean.numpy(), torch.exp(log_sigma).numpy(), emb.numpy()))
+                logits, mean, log_sigma, z_logits, _, emb = model(xi, fi, recon=False)
+                z, z_sigma, z_mass = decode_z(torch.softmax(z_logits, -1))
+                outs.append((torch.softmax(logits, -1).numpy(), mean.numpy(), torch.exp(log_sigma).numpy(),
+                             z.numpy(), z_sigma.numpy(), z_mass.numpy(), emb.numpy()))
         return outs
 
     def model_only(xs):
@@ -265,7 +443,8 @@ def main():
         mtimes.append(time.perf_counter() - t0)
     print(json.dumps({
         "framework": "torch", "version": torch.__version__, "threads": torch.get_num_threads(),
-        "attn": a.attn if hasattr(F, "scaled_dot_product_attention") else "math", "params": nparams, "batch": a.batch, "tokens": TOKENS + 1,
+        "attn": a.attn if hasattr(F, "scaled_dot_product_attention") else "math", "params": nparams, "batch": a.batch,
+        "tokens": TOKENS + 1, "token_width": TOKEN_WIDTH, "z_bins": Z_BINS,
         "step_seconds": times, "step_median_s": statistics.median(times),
         "infer_spectra": a.n, "infer_seconds": itimes, "infer_spectra_per_s": a.n / statistics.median(itimes),
         "model_only_spectra_per_s": a.n / statistics.median(mtimes), "prepare_spectra_per_s": prep_rate,

@@ -10,11 +10,13 @@
 //	GOMAXPROCS=1 go run ./bench/torch/gobench -config small -steps 10 -reps 3
 //
 // The training step is rebuilt here from the public API (model.Build,
-// model.ClassLoss, model.GaussianNLL, model.ReconLoss,
-// train.ClipByGlobalNorm and GoMLX's AdamW with the configuration's
-// hyper-parameters) because train's step executable is unexported; it is
-// the graph train.newStepExec builds for a fine-tuning step without
-// gradient accumulation.
+// model.ClassLoss, model.BetaNLL, model.ReconLoss, model.ZBinLoss with
+// model.ZTarget's targets, train.ClipByGlobalNorm and GoMLX's AdamW with
+// the configuration's hyper-parameters) because train's step executable
+// is unexported; it is the graph train.newStepExec builds for a
+// fine-tuning step without gradient accumulation (train.lossGraph's
+// total: WClass·CE + WReg·β-NLL + WRecon·reconstruction + WZ·redshift-bin
+// CE).
 package main
 
 import (
@@ -106,8 +108,10 @@ func countParams(ctx *context.Context) int {
 	return total
 }
 
-// benchBatch returns n random LAMOST-grid spectra with labels (every
-// class, the four stellar parameters defined), as train's benchmark.
+// benchBatch returns n random LAMOST-grid spectra with labels: every
+// class in turn and the four stellar parameters, as train's benchmark,
+// and a redshift in [0.1, 3.6) for QSOs and galaxies (the PyTorch
+// replica's bench_batch draws the same kind of batch).
 func benchBatch(cfg model.Config, n int) *dataset.Batch {
 	rng := rand.New(rand.NewPCG(1, 2))
 	px := cfg.Pixels
@@ -124,7 +128,32 @@ func benchBatch(cfg model.Config, n int) *dataset.Batch {
 			b.W[i*dataset.NumParams+k] = 1
 		}
 	}
+	qso, galaxy := slices.Index(dataset.ClassNames, "QSO"), slices.Index(dataset.ClassNames, "GALAXY")
+	for i, c := range b.Class {
+		if int(c) == qso || int(c) == galaxy {
+			b.Y[i*dataset.NumParams+dataset.ParamZ] = float32(0.1 + 3.5*rng.Float64())
+			b.W[i*dataset.NumParams+dataset.ParamZ] = 1
+		}
+	}
 	return b
+}
+
+// zTargets returns the redshift head's targets (Size×ZBins, model.ZTarget)
+// and weights (1 for a spectrum with a redshift) of b, whose targets are
+// taken as already in physical units (a Normalizer with mean 0 and std 1,
+// as the benchmark's).
+func zTargets(cfg model.Config, b *dataset.Batch) (zt, zw []float32) {
+	const np = dataset.NumParams
+	zt, zw = make([]float32, b.Size*cfg.ZBins), make([]float32, b.Size)
+	for r := range b.Size {
+		if !(b.W[r*np+dataset.ParamZ] > 0) {
+			continue
+		}
+		if model.ZTarget(cfg, float64(b.Y[r*np+dataset.ParamZ]), zt[r*cfg.ZBins:(r+1)*cfg.ZBins]) {
+			zw[r] = 1
+		}
+	}
+	return zt, zw
 }
 
 // trainSteps compiles a fine-tuning step and times steps of them after
@@ -146,9 +175,12 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 		x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
 		out := model.Build(ctx, cfg, x, feats, mask, model.Heads{Class: true, Params: true, Recon: true})
 		ce := model.ClassLoss(out.Logits, in[5], in[6])
-		nll := model.GaussianNLL(out.Mean, out.LogSigma, in[7], in[8])
+		reg := model.BetaNLL(out.Mean, out.LogSigma, in[7], in[8], cfg.NLLBeta) // GaussianNLL for β = 0
 		rec := model.ReconLoss(out.Recon, tgt, pw, mask)
-		total := Add(Add(MulScalar(ce, cfg.WClass), MulScalar(nll, cfg.WReg)), MulScalar(rec, cfg.WRecon))
+		total := Add(Add(MulScalar(ce, cfg.WClass), MulScalar(reg, cfg.WReg)), MulScalar(rec, cfg.WRecon))
+		if cfg.ZBins > 0 {
+			total = Add(total, MulScalar(model.ZBinLoss(out.ZLogits, in[9], in[10]), cfg.WZ))
+		}
 		grads := ctx.BuildTrainableVariablesGradientsGraph(total)
 		grads, norm := train.ClipByGlobalNorm(grads, cfg.ClipNorm)
 		opt.UpdateGraphWithGradients(ctx, grads, total.DType())
@@ -172,9 +204,13 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 		onehot[i*dataset.NumClasses+int(c)] = 1
 		cw[i] = 1
 	}
+	var zt, zw []float32
+	if cfg.ZBins > 0 {
+		zt, zw = zTargets(cfg, b)
+	}
 	args := func() []any {
-		return []any{
-			tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, 2*in.Patch),
+		a := []any{
+			tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, in.Width()),
 			tensors.FromFlatDataAndDimensions(in.Feats, in.Size, model.NumFeatures),
 			tensors.FromFlatDataAndDimensions(mask, in.Size, in.Tokens+1),
 			tensors.FromFlatDataAndDimensions(in.Target, in.Size, in.Tokens+1, in.Patch),
@@ -184,6 +220,12 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 			tensors.FromFlatDataAndDimensions(b.Y, in.Size, dataset.NumParams),
 			tensors.FromFlatDataAndDimensions(b.W, in.Size, dataset.NumParams),
 		}
+		if cfg.ZBins > 0 {
+			a = append(a,
+				tensors.FromFlatDataAndDimensions(zt, in.Size, cfg.ZBins),
+				tensors.FromFlatDataAndDimensions(zw, in.Size))
+		}
+		return a
 	}
 	for i := range steps + 2 {
 		t0 := time.Now()

@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/astroone/astroone-go/dataset"
 	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/nn"
 )
@@ -30,31 +31,89 @@ func TestCountParamsSmall(t *testing.T) {
 	ctx := context.New()
 	exec, err := context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, x, f, m *Node) []*Node {
 		o := model.Build(ctx, cfg, x, f, m, model.Heads{Class: true, Params: true, Recon: true})
-		return []*Node{o.Logits, o.Mean, o.LogSigma, o.Recon}
+		return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits, o.Recon}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer exec.Finalize()
 	f32 := func(dims ...int) *tensors.Tensor { return tensors.FromShape(shapes.Make(dtypes.Float32, dims...)) }
-	outs, err := exec.Exec(f32(1, 62, 128), f32(1, model.NumFeatures), f32(1, 63))
+	if cfg.Tokens() != 62 || cfg.TokenWidth() != 192 || !cfg.FlatHead || cfg.ZBins != 256 {
+		t.Fatalf("small: %d tokens of %d values, flat head %v, %d z bins: the hand count below needs updating",
+			cfg.Tokens(), cfg.TokenWidth(), cfg.FlatHead, cfg.ZBins)
+	}
+	outs, err := exec.Exec(f32(1, 62, 192), f32(1, model.NumFeatures), f32(1, 63))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range outs {
 		o.FinalizeAll()
 	}
-	// d=64, 62 patch tokens of 2×64 inputs, 3 blocks, MLP 128, 11 classes, 5 parameters.
-	const d, in, toks, mlp = 64, 128, 63, 128
+	// d=64, 62 patch tokens of 3×64 inputs, 3 blocks, MLP 128; the
+	// flattened-token map of the 63 token states to d, concatenated with
+	// the mean embedding (head input 2d); 11 classes, 5 parameters, 256
+	// redshift bins; reconstruction of 64 pixels.
+	const d, in, toks, mlp, hin, zbins = 64, 192, 63, 128, 128, 256
 	embed := (in*d + d) + (4*d + d) + d + toks*d
 	block := 2*2*d + 4*(d*d+d) + (d*mlp + mlp) + (mlp*d + d)
-	heads := 2*d + (d*d + d) + (d*11 + 11) + (d*d + d) + 2*(d*5+5) + (d*64 + 64)
+	flat := toks*d*d + d
+	class := (hin*d + d) + (d*11 + 11)
+	params := (hin*d + d) + 2*(d*5+5)
+	z := (hin*d + d) + (d*zbins + zbins)
+	heads := 2*d + flat + class + params + z + (d*64 + 64)
 	want := embed + 3*block + heads
-	if want != 127061 {
-		t.Fatalf("hand count %d, expected 127061", want)
+	if want != 422357 {
+		t.Fatalf("hand count %d, expected 422357", want)
 	}
 	if got := countParams(ctx); got != want {
 		t.Errorf("countParams = %d, want %d", got, want)
+	}
+}
+
+// TestBenchBatchRedshifts checks that QSOs and galaxies, and only they,
+// get a redshift, and that their redshift-head targets are normalised
+// distributions peaking at the redshift's bin.
+func TestBenchBatchRedshifts(t *testing.T) {
+	cfg, err := model.ConfigByName("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const np = dataset.NumParams
+	b := benchBatch(cfg, 32)
+	zt, zw := zTargets(cfg, b)
+	nz := 0
+	for r := range b.Size {
+		name := dataset.ClassNames[b.Class[r]]
+		wantZ := name == "QSO" || name == "GALAXY"
+		if got := zw[r] == 1; got != wantZ {
+			t.Fatalf("spectrum %d (%s): z weight %g", r, name, zw[r])
+		}
+		row := zt[r*cfg.ZBins : (r+1)*cfg.ZBins]
+		var sum float64
+		best := 0
+		for k, v := range row {
+			sum += float64(v)
+			if v > row[best] {
+				best = k
+			}
+		}
+		if !wantZ {
+			if sum != 0 {
+				t.Errorf("spectrum %d (%s): a z target without a redshift", r, name)
+			}
+			continue
+		}
+		nz++
+		z := float64(b.Y[r*np+dataset.ParamZ])
+		if z < 0.1 || z >= 3.6 || math.Abs(sum-1) > 1e-5 {
+			t.Errorf("spectrum %d: z %g, target sum %g", r, z, sum)
+		}
+		if zb := cfg.ZBinCentre(best); math.Abs(math.Log1p(zb)-math.Log1p(z)) > math.Log1p(cfg.ZMax)/float64(cfg.ZBins) {
+			t.Errorf("spectrum %d: z %g, target peaks at bin %d (z %g)", r, z, best, zb)
+		}
+	}
+	if nz != 5 { // classes 9 and 10 (i mod 11) among spectra 0…31: 9, 10, 20, 21, 31
+		t.Errorf("%d spectra with a redshift, want 5", nz)
 	}
 }
 
