@@ -45,7 +45,7 @@ func BenchmarkPredict(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := init.Exec(tensors.FromShape(shapeF32(1, cfg.Tokens(), 2*cfg.Patch)), tensors.FromShape(shapeF32(1, NumFeatures))); err != nil {
+			if _, err := init.Exec(tensors.FromShape(shapeF32(1, cfg.Tokens(), cfg.TokenWidth())), tensors.FromShape(shapeF32(1, NumFeatures))); err != nil {
 				b.Fatal(err)
 			}
 			init.Finalize()

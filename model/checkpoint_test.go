@@ -191,7 +191,7 @@ func TestPredictorRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs, err := direct.Exec(tensors.FromFlatDataAndDimensions(in.X, n, in.Tokens, 2*in.Patch), tensors.FromFlatDataAndDimensions(in.Feats, n, NumFeatures))
+	outs, err := direct.Exec(tensors.FromFlatDataAndDimensions(in.X, n, in.Tokens, in.Width()), tensors.FromFlatDataAndDimensions(in.Feats, n, NumFeatures))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestPredictorNeedsHeads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.Exec(tensors.FromShape(shapeF32(1, cfg.Tokens(), 2*cfg.Patch)), tensors.FromShape(shapeF32(1, NumFeatures))); err != nil {
+	if _, err := exec.Exec(tensors.FromShape(shapeF32(1, cfg.Tokens(), cfg.TokenWidth())), tensors.FromShape(shapeF32(1, NumFeatures))); err != nil {
 		t.Fatal(err)
 	}
 	exec.Finalize()

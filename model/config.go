@@ -36,6 +36,21 @@ type Config struct {
 	// concatenated: line depths at their wavelengths reach the heads
 	// directly. It adds (Tokens+1)·Dim² weights.
 	FlatHead bool `json:"flat_head"`
+	// ContinuumChannel adds a third input channel per pixel: the flux
+	// relative to a smooth pseudo-continuum, (f − c)/c, amplified (see
+	// Prepare). Line depths of a few per cent, which carry logg and [Fe/H],
+	// are lost next to the continuum shape in the z-scored flux alone.
+	ContinuumChannel bool `json:"continuum_channel"`
+	// ZBins, when > 0, adds a redshift head: a softmax over ZBins equal
+	// bins of ln(1+z) from 0 to ln(1+ZMax), trained with WZ times the
+	// cross-entropy against a Gaussian-smoothed target (see ZTarget) on
+	// spectra with a redshift (QSO, galaxy). The predicted z and its σ
+	// come from this distribution (see DecodeZ) instead of the Gaussian
+	// parameter head, which cannot place a line-identification problem's
+	// several solutions.
+	ZBins int     `json:"z_bins"`
+	ZMax  float64 `json:"z_max"`
+	WZ    float64 `json:"w_z"`
 
 	// Masked-patch reconstruction: the fraction of tokens masked in the
 	// pretraining phase, in spans of MaskSpan consecutive tokens, and the
@@ -76,6 +91,20 @@ type Config struct {
 // token): asinh(median/scale), log10 scale, log10(1+median pixel S/N) and
 // the fraction of good pixels.
 const NumFeatures = 4
+
+// Channels returns the number of input channels per pixel: the z-scored
+// flux, the noise channel and, with ContinuumChannel, the
+// continuum-relative flux.
+func (c Config) Channels() int {
+	if c.ContinuumChannel {
+		return 3
+	}
+	return 2
+}
+
+// TokenWidth returns the number of input values per patch token,
+// Channels()·Patch.
+func (c Config) TokenWidth() int { return c.Channels() * c.Patch }
 
 // BinnedPixels returns the number of pixels after binning.
 func (c Config) BinnedPixels() int { return (c.Pixels + c.Bin - 1) / c.Bin }
@@ -126,6 +155,9 @@ func (c Config) Validate() error {
 	if !(c.NLLBeta >= 0 && c.NLLBeta <= 1) {
 		bad("nll_beta %g not in [0, 1]", c.NLLBeta)
 	}
+	if c.ZBins < 0 || c.ZBins > 1<<16 || (c.ZBins > 0 && !(c.ZMax > 0 && c.ZMax < 1e4)) || !(c.WZ >= 0) {
+		bad("z_bins %d, z_max %g, w_z %g: need 0 ≤ z_bins ≤ 65536 and, with bins, 0 < z_max < 10⁴, w_z ≥ 0", c.ZBins, c.ZMax, c.WZ)
+	}
 	if c.WClass < 0 || c.WReg < 0 || c.WRecon < 0 {
 		bad("negative loss weight")
 	}
@@ -161,7 +193,8 @@ func base() Config {
 		Pixels: 3908, Bin: 1, Patch: 20, Stride: 10,
 		Dim: 128, Layers: 4, Heads: 4, MLPRatio: 4,
 		MaskRatio: 0.3, MaskSpan: 3, FinetuneMaskRatio: 0.1,
-		WClass: 1, WReg: 1, WRecon: 0.1,
+		ContinuumChannel: true, ZBins: 256, ZMax: 4.5,
+		WClass: 1, WReg: 1, WRecon: 0.1, WZ: 1, NLLBeta: 0.5,
 		LearningRate: 1e-3, MinLRFrac: 0.05, WarmupSteps: 100,
 		PretrainSteps: 500, Steps: 3000, Batch: 32, Accumulation: 1,
 		WeightDecay: 0.01, ClipNorm: 1, Seed: 1,
@@ -189,12 +222,14 @@ func ConfigByName(name string) (Config, error) {
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 20, 60, 5
 		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 16, 20, 20, 0
 		c.LearningRate = 3e-3
+		c.FlatHead, c.ZBins = true, 64
 	case "small":
 		// Non-overlapping 64-pixel patches at full resolution: 62 tokens.
 		// Overlapping patches (stride 32, 123 tokens) cost 2.1× the step
 		// time, most of it in attention (docs/BENCHMARKS.md).
 		c.Bin, c.Patch, c.Stride = 1, 64, 64
 		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 2, 2
+		c.FlatHead = true
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
 		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 32, 250, 250, 6

@@ -17,8 +17,12 @@ type Inputs struct {
 	Tokens int // patch tokens per spectrum (Config.Tokens)
 	Patch  int // binned pixels per patch
 
-	// X holds, per spectrum and patch token, the Patch normalised fluxes
-	// followed by the Patch noise-channel values: Size×Tokens×2·Patch.
+	// Channels is the number of input channels (Config.Channels).
+	Channels int
+
+	// X holds, per spectrum and patch token, the Patch normalised fluxes,
+	// then the Patch noise-channel values and, with three channels, the
+	// Patch continuum-relative fluxes: Size×Tokens×Channels·Patch.
 	X []float32
 	// Feats are the summary features (see NumFeatures): Size×NumFeatures.
 	Feats []float32
@@ -41,6 +45,9 @@ const (
 	noiseScale = 4
 )
 
+// Width returns the number of input values per token, Channels·Patch.
+func (in Inputs) Width() int { return in.Channels * in.Patch }
+
 // Prepare turns size spectra of cfg.Pixels pixels (flux and inverse
 // variance, row-major) into the model's inputs.
 //
@@ -53,6 +60,11 @@ const (
 // pixels. The noise channel is ln(1 + s·√ivar)/4 (0 at bad pixels: it is
 // also the good-pixel mask). The summary features are asinh(m/s),
 // log10(s)/3, log10(1 + median |f|·√ivar) and the fraction of good pixels.
+// With cfg.ContinuumChannel, the third channel is 10·(f − c)/max(|c|,
+// s/2) clipped to ±20 (0 at bad pixels), with c a smooth pseudo-continuum
+// (pseudoContinuum): per block of 96 unbinned pixels, a line fitted to the
+// good pixels on or above a first least-squares line, median-smoothed over
+// three blocks and interpolated linearly.
 // The reconstruction weight of a pixel is its inverse variance in z units
 // with a model-error floor of 0.1: w = 1/(1/(ivar·s²) + 0.01), 0 at bad
 // pixels.
@@ -61,10 +73,10 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 		return Inputs{}, fmt.Errorf("model inputs: %d spectra of %d pixels need %d values, got flux %d, ivar %d",
 			size, cfg.Pixels, size*cfg.Pixels, len(flux), len(ivar))
 	}
-	tokens, patch := cfg.Tokens(), cfg.Patch
+	tokens, patch, width := cfg.Tokens(), cfg.Patch, cfg.TokenWidth()
 	in := Inputs{
-		Size: size, Tokens: tokens, Patch: patch,
-		X:      make([]float32, size*tokens*2*patch),
+		Size: size, Tokens: tokens, Patch: patch, Channels: cfg.Channels(),
+		X:      make([]float32, size*tokens*width),
 		Feats:  make([]float32, size*NumFeatures),
 		Target: make([]float32, size*(tokens+1)*patch),
 		PixW:   make([]float32, size*(tokens+1)*patch),
@@ -73,7 +85,12 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 	nb := cfg.BinnedPixels()
 	bf := make([]float64, nb)
 	bi := make([]float64, nb)
-	scratch := make([]float64, 0, nb)
+	block := max(4, contBlockPixels/cfg.Bin)
+	scratch := make([]float64, 0, max(nb, block))
+	var cont []float64
+	if cfg.ContinuumChannel {
+		cont = make([]float64, nb)
+	}
 	for b := range size {
 		row := b * cfg.Pixels
 		in.Good[b] = binSpectrum(flux[row:row+cfg.Pixels], ivar[row:row+cfg.Pixels], cfg.Bin, bf, bi)
@@ -85,7 +102,10 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 			f[2] = float32(math.Log10(1 + snr))
 			f[3] = float32(float64(good) / float64(nb))
 		}
-		x := in.X[b*tokens*2*patch : (b+1)*tokens*2*patch]
+		if cont != nil {
+			pseudoContinuum(bf, bi, block, med, cont, scratch)
+		}
+		x := in.X[b*tokens*width : (b+1)*tokens*width]
 		tgt := in.Target[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
 		pw := in.PixW[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
 		for t := range tokens {
@@ -97,8 +117,11 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 				z := (bf[j] - med) / scale
 				z = math.Max(-zClip, math.Min(zClip, z))
 				snrPix := scale * math.Sqrt(bi[j])
-				x[t*2*patch+k] = float32(z)
-				x[t*2*patch+patch+k] = float32(math.Log1p(snrPix) / noiseScale)
+				x[t*width+k] = float32(z)
+				x[t*width+patch+k] = float32(math.Log1p(snrPix) / noiseScale)
+				if cont != nil {
+					x[t*width+2*patch+k] = continuumRelative(bf[j], cont[j], contFloorFrac*scale)
+				}
 				tgt[(t+1)*patch+k] = float32(z)
 				pw[(t+1)*patch+k] = float32(1 / (1/(snrPix*snrPix) + reconFloor*reconFloor))
 			}

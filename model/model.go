@@ -36,6 +36,7 @@ type Outputs struct {
 	Logits    *Node // [B, NumClasses] class logits
 	Mean      *Node // [B, NumParams] normalised parameter means
 	LogSigma  *Node // [B, NumParams] natural log of the normalised σ, in (−7, 7)
+	ZLogits   *Node // [B, ZBins] redshift-bin logits (Params head with Config.ZBins > 0)
 	Recon     *Node // [B, Tokens+1, Patch] reconstructed normalised flux (token 0 unused)
 	Embedding *Node // [B, Dim] mean of the final token states
 	Hidden    *Node // [B, Tokens+1, Dim] final token states (after the last layer norm)
@@ -47,7 +48,7 @@ const (
 	ScopeModel = "model"
 )
 
-// Build adds the model to the graph of x: x is [B, Tokens, 2·Patch]
+// Build adds the model to the graph of x: x is [B, Tokens, TokenWidth]
 // (Inputs.X), feats [B, NumFeatures] (Inputs.Feats) and mask [B, Tokens+1]
 // (1 = masked token, whose patch embedding is replaced by a learned mask
 // vector; nil = nothing masked). ctx should be unchecked (variables are
@@ -57,7 +58,7 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 	g := x.Graph()
 	ctx = ctx.In(ScopeModel).WithInitializer(fanInInitializer(ctx))
 	tokens, d := cfg.Tokens(), cfg.Dim
-	if want := []int{x.Shape().Dimensions[0], tokens, 2 * cfg.Patch}; x.Rank() != 3 || x.Shape().Dimensions[1] != want[1] || x.Shape().Dimensions[2] != want[2] {
+	if want := []int{x.Shape().Dimensions[0], tokens, cfg.TokenWidth()}; x.Rank() != 3 || x.Shape().Dimensions[1] != want[1] || x.Shape().Dimensions[2] != want[2] {
 		panic(fmt.Sprintf("model: input shape %s, want %v", x.Shape(), want))
 	}
 	dt := x.DType()
@@ -116,6 +117,10 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
 		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
 		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)
+		if cfg.ZBins > 0 {
+			zh := gelu(layers.Dense(ctx.In("z_hidden"), headIn, true, d))
+			out.ZLogits = layers.Dense(ctx.In("z_out"), zh, true, cfg.ZBins)
+		}
 	}
 	if heads.Recon {
 		out.Recon = layers.Dense(ctx.In("recon"), h, true, cfg.Patch)

@@ -63,7 +63,7 @@ func TestHeadShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer exec.Finalize()
-	x := tensors.FromShape(shapeF32(b, tok, 2*cfg.Patch))
+	x := tensors.FromShape(shapeF32(b, tok, cfg.TokenWidth()))
 	f := tensors.FromShape(shapeF32(b, NumFeatures))
 	m := tensors.FromShape(shapeF32(b, tok+1))
 	outs, err := exec.Exec(x, f, m)
@@ -285,12 +285,12 @@ func TestOptionalLayers(t *testing.T) {
 		ctx := context.New()
 		e, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
 			o := Build(ctx, cfg, x, f, nil, Heads{Class: true, Params: true})
-			return []*Node{o.Logits, o.Mean, o.LogSigma}
+			return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits}
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Exec(tensors.FromShape(shapeF32(2, cfg.Tokens(), 2*cfg.Patch)), tensors.FromShape(shapeF32(2, NumFeatures))); err != nil {
+		if _, err := e.Exec(tensors.FromShape(shapeF32(2, cfg.Tokens(), cfg.TokenWidth())), tensors.FromShape(shapeF32(2, NumFeatures))); err != nil {
 			t.Fatal(err)
 		}
 		e.Finalize()

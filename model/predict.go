@@ -75,6 +75,11 @@ type Prediction struct {
 	// every spectrum; which ones apply depends on the class.
 	Params [dataset.NumParams]float64
 	Sigma  [dataset.NumParams]float64
+	// ZMass is, for a model with a redshift head (which then gives
+	// Params/Sigma of z, see DecodeZ), the head's probability within two
+	// bins of the answer: near 1 for a secure redshift, low when several
+	// are possible. It is NaN without a redshift head.
+	ZMass float64
 	// Embedding is the global spectrum embedding (mean of the final token
 	// states), Config.Dim values.
 	Embedding []float32
@@ -174,7 +179,11 @@ func NewPredictor(cfg Config, norm dataset.Normalizer, ctx *context.Context) (*P
 	// Reuse: every variable must come from the checkpoint, none be created.
 	p.exec, err = context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, x, feats *Node) []*Node {
 		out := Build(ctx, cfg, x, feats, nil, Heads{Class: true, Params: true})
-		return []*Node{Softmax(out.Logits, -1), out.Mean, out.LogSigma, out.Embedding}
+		outs := []*Node{Softmax(out.Logits, -1), out.Mean, out.LogSigma, out.Embedding}
+		if out.ZLogits != nil {
+			outs = append(outs, Softmax(out.ZLogits, -1))
+		}
+		return outs
 	})
 	if err != nil {
 		backend.Finalize()
@@ -242,9 +251,10 @@ func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
 }
 
 // run executes the inference graph on prepared inputs and returns the
-// flat outputs: probabilities, means, log σ and embeddings.
-func (p *Predictor) run(in Inputs) (outs [4][]float32, err error) {
-	x := tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, 2*in.Patch)
+// flat outputs: probabilities, means, log σ, embeddings and, with a
+// redshift head, the redshift-bin probabilities.
+func (p *Predictor) run(in Inputs) (outs [5][]float32, err error) {
+	x := tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, in.Width())
 	f := tensors.FromFlatDataAndDimensions(in.Feats, in.Size, NumFeatures)
 	res, err := p.exec.Exec(x, f)
 	if err != nil {
@@ -258,7 +268,7 @@ func (p *Predictor) run(in Inputs) (outs [4][]float32, err error) {
 }
 
 // fill decodes row r of the outputs into pr.
-func (p *Predictor) fill(pr *Prediction, outs [4][]float32, r int) {
+func (p *Predictor) fill(pr *Prediction, outs [5][]float32, r int) {
 	const c, np = dataset.NumClasses, dataset.NumParams
 	best := 0
 	for k := range c {
@@ -275,6 +285,10 @@ func (p *Predictor) fill(pr *Prediction, outs [4][]float32, r int) {
 	}
 	pr.Params = p.Normalizer.Decode(y)
 	pr.Sigma = p.Normalizer.DecodeSigma(y, sigma)
+	pr.ZMass = math.NaN()
+	if nz := p.Config.ZBins; nz > 0 && len(outs[4]) >= (r+1)*nz {
+		pr.Params[dataset.ParamZ], pr.Sigma[dataset.ParamZ], pr.ZMass = DecodeZ(p.Config, outs[4][r*nz:(r+1)*nz])
+	}
 	d := p.Config.Dim
 	pr.Embedding = slices.Clone(outs[3][r*d : (r+1)*d])
 }

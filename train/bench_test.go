@@ -70,7 +70,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer exec.Finalize()
-			p, err := prepareBatch(cfg, benchBatch(cfg), PhaseFinetune, 1, 0)
+			p, err := prepareBatch(cfg, dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}, benchBatch(cfg), PhaseFinetune, 1, 0)
 			if err != nil {
 				b.Fatal(err)
 			}

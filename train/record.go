@@ -23,6 +23,7 @@ type Record struct {
 	ClassLoss float64     `json:"class_loss"` // class cross-entropy (fine-tuning)
 	ParamNLL  float64     `json:"param_nll"`  // Gaussian NLL of the parameters (fine-tuning)
 	ReconLoss float64     `json:"recon_loss"` // masked reconstruction loss
+	ZLoss     float64     `json:"z_loss"`     // redshift-bin cross-entropy (fine-tuning, with a redshift head)
 	LR        float64     `json:"lr"`         // learning rate of the step
 	GradNorm  float64     `json:"grad_norm"`  // global gradient norm before clipping
 	Seconds   float64     `json:"seconds"`    // wall time of the step (batch wait included)
@@ -37,6 +38,10 @@ type ValMetrics struct {
 	ClassLoss float64 `json:"class_loss"` // mean class cross-entropy over labelled spectra
 	ParamNLL  float64 `json:"param_nll"`  // mean Gaussian NLL over defined targets
 	ReconLoss float64 `json:"recon_loss"` // masked reconstruction loss (fixed masks)
+	ZLoss     float64 `json:"z_loss"`     // mean redshift-bin cross-entropy over spectra with a redshift
+	// ZCatastrophic is the fraction of spectra with a redshift whose
+	// redshift from the redshift head misses by |Δz|/(1+z) > 0.01.
+	ZCatastrophic *float64 `json:"z_catastrophic,omitempty"`
 	// Accuracy is the fraction of labelled spectra whose most probable
 	// class is right; absent before fine-tuning or without labels.
 	Accuracy *float64 `json:"accuracy,omitempty"`

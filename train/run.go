@@ -318,7 +318,7 @@ func (r *run) batchStream() (*prefetcher[item], error) {
 			return item{}, fmt.Errorf("training batches: %w", err)
 		}
 		step := int(consumed / int64(r.cfg.Accumulation))
-		p, err := prepareBatch(r.cfg, b, r.phaseOf(step), r.cfg.Seed, uint64(consumed))
+		p, err := prepareBatch(r.cfg, r.norm, b, r.phaseOf(step), r.cfg.Seed, uint64(consumed))
 		if err != nil {
 			return item{}, err
 		}
@@ -381,8 +381,9 @@ func (r *run) loop(ctx context.Context) (int, error) {
 			rec.ClassLoss += v[1] / k
 			rec.ParamNLL += v[2] / k
 			rec.ReconLoss += v[3] / k
+			rec.ZLoss += v[4] / k
 			if apply {
-				rec.GradNorm = v[4]
+				rec.GradNorm = v[5]
 			}
 			r.state.Batcher, r.state.Consumed = it.pos, it.consumed
 		}

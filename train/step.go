@@ -40,6 +40,8 @@ type prepared struct {
 	onehot []float32 // Size×NumClasses
 	cw     []float32 // Size: 1 for a labelled class
 	y, w   []float32 // Size×NumParams, NaN-free
+	zt     []float32 // Size×ZBins redshift-head targets (ZBins > 0)
+	zw     []float32 // Size: 1 for a spectrum with a redshift
 	batch  *dataset.Batch
 }
 
@@ -57,7 +59,10 @@ func maskRatio(cfg model.Config, phase Phase) float64 {
 // prepareBatch prepares b for a phase, masking tokens with a generator
 // seeded by (seed, stream): the mask is a function of the batch's position
 // in the run, so a resumed run draws the same masks.
-func prepareBatch(cfg model.Config, b *dataset.Batch, phase Phase, seed int64, stream uint64) (*prepared, error) {
+//
+// The redshift head's targets are decoded with norm from the batch's
+// standardised targets.
+func prepareBatch(cfg model.Config, norm dataset.Normalizer, b *dataset.Batch, phase Phase, seed int64, stream uint64) (*prepared, error) {
 	in, err := model.Prepare(cfg, b.Flux, b.Ivar, b.Size)
 	if err != nil {
 		return nil, err
@@ -81,16 +86,30 @@ func prepareBatch(cfg model.Config, b *dataset.Batch, phase Phase, seed int64, s
 			p.y[i], p.w[i] = b.Y[i], b.W[i]
 		}
 	}
+	if cfg.ZBins > 0 {
+		const np = dataset.NumParams
+		p.zt, p.zw = make([]float32, b.Size*cfg.ZBins), make([]float32, b.Size)
+		for r := range b.Size {
+			if p.w[r*np+dataset.ParamZ] <= 0 {
+				continue
+			}
+			z := norm.Decode([np]float32(p.y[r*np : (r+1)*np]))[dataset.ParamZ]
+			if model.ZTarget(cfg, z, p.zt[r*cfg.ZBins:(r+1)*cfg.ZBins]) {
+				p.zw[r] = 1
+			}
+		}
+	}
 	return p, nil
 }
 
 // tensors returns the graph inputs of a phase: x, feats, mask, target,
 // pixel weights, and for fine-tuning also the one-hot classes, class
-// weights, targets and target weights.
+// weights, targets and target weights, and with a redshift head its
+// targets and weights.
 func (p *prepared) tensors(phase Phase) []any {
 	in := p.in
 	ts := []any{
-		tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, 2*in.Patch),
+		tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, in.Width()),
 		tensors.FromFlatDataAndDimensions(in.Feats, in.Size, model.NumFeatures),
 		tensors.FromFlatDataAndDimensions(p.mask, in.Size, in.Tokens+1),
 		tensors.FromFlatDataAndDimensions(in.Target, in.Size, in.Tokens+1, in.Patch),
@@ -102,21 +121,27 @@ func (p *prepared) tensors(phase Phase) []any {
 			tensors.FromFlatDataAndDimensions(p.cw, in.Size),
 			tensors.FromFlatDataAndDimensions(p.y, in.Size, dataset.NumParams),
 			tensors.FromFlatDataAndDimensions(p.w, in.Size, dataset.NumParams))
+		if p.zt != nil {
+			ts = append(ts,
+				tensors.FromFlatDataAndDimensions(p.zt, in.Size, len(p.zt)/in.Size),
+				tensors.FromFlatDataAndDimensions(p.zw, in.Size))
+		}
 	}
 	return ts
 }
 
 // lossGraph builds the model and the phase's losses from the graph
-// inputs (see prepared.tensors): total, class CE, parameter NLL and
-// reconstruction loss (parts a phase does not use are 0). The total uses
-// the β-NLL when cfg.NLLBeta > 0; the NLL part returned is the plain one.
-func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) (total, ce, nll, rec *Node) {
+// inputs (see prepared.tensors): total, class CE, parameter NLL,
+// reconstruction loss and redshift-bin CE (parts a phase does not use are
+// 0). The total uses the β-NLL when cfg.NLLBeta > 0; the NLL part returned
+// is the plain one.
+func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) (total, ce, nll, rec, zce *Node) {
 	x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
 	zero := ScalarZero(x.Graph(), x.DType())
 	if phase == PhasePretrain {
 		out := model.Build(ctx, cfg, x, feats, mask, model.Heads{Recon: true})
 		rec = model.ReconLoss(out.Recon, tgt, pw, mask)
-		return rec, zero, zero, rec
+		return rec, zero, zero, rec, zero
 	}
 	withRecon := maskRatio(cfg, phase) > 0
 	var m *Node
@@ -136,7 +161,12 @@ func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) 
 	}
 	total = Add(MulScalar(ce, cfg.WClass), MulScalar(reg, cfg.WReg))
 	total = Add(total, MulScalar(rec, cfg.WRecon))
-	return total, ce, nll, rec
+	zce = zero
+	if cfg.ZBins > 0 {
+		zce = model.ZBinLoss(out.ZLogits, in[9], in[10])
+		total = Add(total, MulScalar(zce, cfg.WZ))
+	}
+	return total, ce, nll, rec, zce
 }
 
 // newOptimizer returns the run's AdamW; its learning rate variable is
@@ -156,14 +186,14 @@ func setLearningRate(ctx *context.Context, lr float64) error {
 // it adds them, averages over cfg.Accumulation micro-batches, clips the
 // average to global norm cfg.ClipNorm, takes an AdamW step and zeroes the
 // accumulators. Outputs: total loss, class CE, parameter NLL,
-// reconstruction loss, and (apply only, else 0) the global gradient norm
-// before clipping.
+// reconstruction loss, redshift-bin CE, and (apply only, else 0) the
+// global gradient norm before clipping.
 func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase, apply bool) (*context.Exec, error) {
 	opt := newOptimizer(cfg)
 	return context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
 		g := in[0].Graph()
 		ctx.SetTraining(g, true)
-		total, ce, nll, rec := lossGraph(ctx, cfg, phase, in)
+		total, ce, nll, rec, zce := lossGraph(ctx, cfg, phase, in)
 		grads := ctx.BuildTrainableVariablesGradientsGraph(total)
 		var vars []*context.Variable
 		for v := range ctx.IterVariables() {
@@ -188,7 +218,7 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 			for i, acc := range accs {
 				acc.SetValueGraph(grads[i])
 			}
-			return []*Node{total, ce, nll, rec, zero}
+			return []*Node{total, ce, nll, rec, zce, zero}
 		}
 		for i, acc := range accs {
 			grads[i] = MulScalar(grads[i], 1/float64(cfg.Accumulation))
@@ -196,15 +226,15 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 		}
 		grads, norm := ClipByGlobalNorm(grads, cfg.ClipNorm)
 		opt.UpdateGraphWithGradients(ctx, grads, total.DType())
-		return []*Node{total, ce, nll, rec, norm}
+		return []*Node{total, ce, nll, rec, zce, norm}
 	})
 }
 
 // newEvalExec compiles the validation graph of a phase. Inputs: x,
 // feats, mask, target, pixel weights. Outputs: per spectrum the
 // reconstruction numerator Σ m·w·(r−t)² and denominator Σ m·w, and for
-// fine-tuning also the class logits, parameter means and log σ (from an
-// unmasked pass, as at prediction).
+// fine-tuning also the class logits, parameter means and log σ, and with
+// a redshift head its logits (from an unmasked pass, as at prediction).
 func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase) (*context.Exec, error) {
 	return context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
 		x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
@@ -220,6 +250,9 @@ func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 		if phase == PhaseFinetune {
 			o := model.Build(ctx, cfg, x, feats, nil, model.Heads{Class: true, Params: true})
 			outs = append(outs, o.Logits, o.Mean, o.LogSigma)
+			if o.ZLogits != nil {
+				outs = append(outs, o.ZLogits)
+			}
 		}
 		return outs
 	})

@@ -60,8 +60,8 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		v.execs[phase] = exec
 	}
 	const nc, np = dataset.NumClasses, dataset.NumParams
-	var recNum, recDen, ceSum, nllSum float64
-	var nLabelled, nCorrect, nTargets int
+	var recNum, recDen, ceSum, nllSum, zceSum float64
+	var nLabelled, nCorrect, nTargets, nZ, nZBad int
 	var maeSum, maeN [np]float64
 	n := len(v.set.Examples)
 	size := v.cfg.Batch
@@ -77,7 +77,7 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		}
 		hi := lo + b.Size
 		padBatch(b, size)
-		p, err := prepareBatch(v.cfg, b, phase, v.cfg.Seed^valMaskSeed, uint64(chunk))
+		p, err := prepareBatch(v.cfg, v.norm, b, phase, v.cfg.Seed^valMaskSeed, uint64(chunk))
 		if err != nil {
 			return nil, err
 		}
@@ -100,6 +100,20 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		logits, mean, logSig := flat[2], flat[3], flat[4]
 		for r := range hi - lo {
 			ex := &v.set.Examples[lo+r]
+			if v.cfg.ZBins > 0 && p.zw[r] > 0 {
+				zl, zt := flat[5][r*v.cfg.ZBins:(r+1)*v.cfg.ZBins], p.zt[r*v.cfg.ZBins:(r+1)*v.cfg.ZBins]
+				lse, _ := logSumExp(zl)
+				probs := make([]float32, len(zl))
+				for k := range zl {
+					zceSum -= float64(zt[k]) * (float64(zl[k]) - lse)
+					probs[k] = float32(math.Exp(float64(zl[k]) - lse))
+				}
+				nZ++
+				zHat, _, _ := model.DecodeZ(v.cfg, probs)
+				if truth := ex.Labels.Params[dataset.ParamZ]; !(math.Abs(zHat-truth)/(1+truth) <= 0.01) {
+					nZBad++
+				}
+			}
 			if c := b.Class[r]; c >= 0 {
 				lse, best := logSumExp(logits[r*nc : (r+1)*nc])
 				ceSum += lse - float64(logits[r*nc+int(c)])
@@ -135,6 +149,12 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 	m.ClassLoss = ceSum / math.Max(float64(nLabelled), 1)
 	m.ParamNLL = nllSum / math.Max(float64(nTargets), 1)
 	m.Loss = v.cfg.WClass*m.ClassLoss + v.cfg.WReg*m.ParamNLL
+	if nZ > 0 {
+		m.ZLoss = zceSum / float64(nZ)
+		m.Loss += v.cfg.WZ * m.ZLoss
+		cat := float64(nZBad) / float64(nZ)
+		m.ZCatastrophic = &cat
+	}
 	if maskRatio(v.cfg, phase) > 0 {
 		m.Loss += v.cfg.WRecon * m.ReconLoss
 	}

@@ -1,0 +1,89 @@
+package model
+
+import (
+	"math"
+	"testing"
+)
+
+func zConfig() Config {
+	c, _ := ConfigByName("small")
+	c.ZBins, c.ZMax = 256, 4.5
+	return c
+}
+
+func TestZTargetIsANormalisedPeakAtZ(t *testing.T) {
+	cfg := zConfig()
+	dst := make([]float32, cfg.ZBins)
+	for _, z := range []float64{0, 0.0123, 0.7, 2.345, 4.5, 9} {
+		if !ZTarget(cfg, z, dst) {
+			t.Fatalf("z %g rejected", z)
+		}
+		var sum float64
+		best := 0
+		for k, v := range dst {
+			sum += float64(v)
+			if v > dst[best] {
+				best = k
+			}
+		}
+		if math.Abs(sum-1) > 1e-5 {
+			t.Errorf("z %g: target sums to %g", z, sum)
+		}
+		zc := math.Min(z, cfg.ZMax)
+		w := math.Log1p(cfg.ZMax) / float64(cfg.ZBins)
+		if want := min(cfg.ZBins-1, int(math.Log1p(zc)/w)); best != want && best != want-1 && best != want+1 {
+			t.Errorf("z %g: peak in bin %d, want %d", z, best, want)
+		}
+	}
+	if ZTarget(cfg, math.NaN(), dst) {
+		t.Error("NaN z accepted")
+	}
+	for _, v := range dst {
+		if v != 0 {
+			t.Fatal("a rejected z left a target")
+		}
+	}
+}
+
+func TestDecodeZRecoversTheTargetsRedshift(t *testing.T) {
+	cfg := zConfig()
+	dst := make([]float32, cfg.ZBins)
+	w := math.Log1p(cfg.ZMax) / float64(cfg.ZBins)
+	for _, z := range []float64{0.05, 0.5, 1.2345, 2.9, 3.99} {
+		ZTarget(cfg, z, dst)
+		got, sigma, mass := DecodeZ(cfg, dst)
+		// A Gaussian of σ = 1 bin read through a 5-bin window: the window's
+		// mean is within a small fraction of a bin of the centre.
+		if du := math.Abs(math.Log1p(got) - math.Log1p(z)); du > 0.15*w {
+			t.Errorf("z %g decoded as %g (Δu %.2g bins)", z, got, du/w)
+		}
+		// σ_u is that of the target, √(1 + 1/12) bins.
+		if su := sigma / (1 + got) / w; math.Abs(su-math.Sqrt(1+1.0/12)) > 0.05 {
+			t.Errorf("z %g: σ_u = %.3f bins, want 1.04", z, su)
+		}
+		if mass < 0.9 {
+			t.Errorf("z %g: mass %g within two bins, want ≈ 0.95", z, mass)
+		}
+	}
+}
+
+func TestDecodeZOfTwoPeaksIsHonestlyUncertain(t *testing.T) {
+	cfg := zConfig()
+	p := make([]float32, cfg.ZBins)
+	p[40], p[140] = 0.55, 0.45
+	z, sigma, mass := DecodeZ(cfg, p)
+	w := math.Log1p(cfg.ZMax) / float64(cfg.ZBins)
+	if want := math.Expm1(40.5 * w); math.Abs(z-want) > 1e-9 {
+		t.Errorf("z = %g, want the larger peak's %g", z, want)
+	}
+	// Spread about the chosen peak: √(0.45)·100 bins.
+	if su := sigma / (1 + z) / w; math.Abs(su-math.Sqrt(0.45*100*100+1.0/12)) > 0.5 {
+		t.Errorf("σ_u = %.1f bins, want 67", su)
+	}
+	if math.Abs(mass-0.55) > 1e-6 {
+		t.Errorf("mass %g, want 0.55", mass)
+	}
+	if z, _, _ := DecodeZ(cfg, make([]float32, cfg.ZBins)); !math.IsNaN(z) {
+		t.Errorf("all-zero probabilities gave z %g", z)
+	}
+}
