@@ -137,7 +137,12 @@ type Summary struct {
 	N              int                           `json:"n"` // records in the subset
 	Classification Classification                `json:"classification"`
 	Params         [dataset.NumParams]ParamStats `json:"params"`
-	Redshift       []RedshiftStats               `json:"redshift"` // QSO, GALAXY, STAR
+	// FGK are Teff, logg and [Fe/H] over the true F, G and K stars only:
+	// the stars whose parameters a Cannon-like model is trained for and
+	// where the Teff scale makes a MAE in kelvin comparable (an O star's
+	// Teff is ten times a K star's).
+	FGK      [3]ParamStats   `json:"fgk"`
+	Redshift []RedshiftStats `json:"redshift"` // QSO, GALAXY, STAR
 }
 
 // Bin is the summary of the records with Lo ≤ SNR < Hi.
@@ -212,10 +217,24 @@ func summarize(recs []Record, o Options) Summary {
 	for p := range dataset.NumParams {
 		s.Params[p] = regress(recs, p)
 	}
+	var fgk []Record
+	for _, r := range recs {
+		if fgkClasses[r.TrueClass] {
+			fgk = append(fgk, r)
+		}
+	}
+	for p := range s.FGK {
+		s.FGK[p] = regress(fgk, p)
+	}
 	for _, g := range redshiftGroups {
 		s.Redshift = append(s.Redshift, redshift(recs, g, o.CatastrophicDz))
 	}
 	return s
+}
+
+// fgkClasses are the class indices of F, G and K stars.
+var fgkClasses = map[int]bool{
+	dataset.ClassIndex("F"): true, dataset.ClassIndex("G"): true, dataset.ClassIndex("K"): true,
 }
 
 // ParamStats are the errors Δ = Pred − True of one parameter over the

@@ -392,3 +392,34 @@ func TestNewRecord(t *testing.T) {
 		}
 	}
 }
+
+func TestFGKSubsetAndTargets(t *testing.T) {
+	g, k := dataset.ClassIndex("G"), dataset.ClassIndex("K")
+	mk := func(class int, teff, pred float64) Record {
+		r := rec(30, class, class)
+		r.True[dataset.ParamTeff], r.Pred[dataset.ParamTeff] = teff, pred
+		r.True[dataset.ParamLogg], r.Pred[dataset.ParamLogg] = 4, 4.1
+		return r
+	}
+	// An O star 3,000 K off and a G and a K star 50 and 90 K off: the
+	// all-star MAE is (3000+50+90)/3, the F/G/K one (50+90)/2.
+	recs := []Record{mk(cO, 35000, 38000), mk(g, 5800, 5750), mk(k, 4500, 4590)}
+	rep := Evaluate(recs, Options{})
+	near(t, "all-star Teff MAE", rep.Params[dataset.ParamTeff].MAE, 3140.0/3, 1e-9)
+	near(t, "F/G/K Teff MAE", rep.FGK[dataset.ParamTeff].MAE, 70, 1e-9)
+	if rep.FGK[dataset.ParamTeff].N != 2 || rep.FGK[dataset.ParamLogg].N != 2 {
+		t.Errorf("F/G/K subset counts %d, %d, want 2", rep.FGK[dataset.ParamTeff].N, rep.FGK[dataset.ParamLogg].N)
+	}
+	for _, tr := range rep.Targets {
+		switch tr.Metric {
+		case "mae-fgk:teff":
+			if !tr.Pass || float64(tr.Value) != 70 {
+				t.Errorf("Teff target %+v, want a pass at 70 K", tr)
+			}
+		case "mae-fgk:logg":
+			if !tr.Pass || math.Abs(float64(tr.Value)-0.1) > 1e-9 {
+				t.Errorf("logg target %+v, want a pass at 0.1 dex", tr)
+			}
+		}
+	}
+}

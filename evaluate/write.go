@@ -128,6 +128,11 @@ func (r Report) write(w io.Writer, md bool) error {
 		pt.add(paramLabel[i], fmt.Sprint(p.N), fmt.Sprint(p.Missing), num(f, p.MAE), num(f, p.RMSE), num(f, p.Bias),
 			num(f, p.MAD), fmt.Sprint(p.NSigma), num("%.3f", p.Within1), num("%.3f", p.Within2))
 	}
+	for i, p := range r.FGK {
+		f := paramFormat[i]
+		pt.add(paramLabel[i]+", F/G/K", fmt.Sprint(p.N), fmt.Sprint(p.Missing), num(f, p.MAE), num(f, p.RMSE), num(f, p.Bias),
+			num(f, p.MAD), fmt.Sprint(p.NSigma), num("%.3f", p.Within1), num("%.3f", p.Within2))
+	}
 	zt := &table{title: "Redshift (Δ = (ẑ − z)/(1+z); stars' z = RV/c where only RV is given)"}
 	zt.add("group", "N", "missing", "from RV", "catastrophic", "rate", "bias", "NMAD")
 	for _, z := range r.Redshift {
@@ -278,6 +283,9 @@ func compare(w io.Writer, names []string, reports []Report, md bool) error {
 	for i := range dataset.NumParams {
 		row(paramLabel[i]+" MAE", func(r Report) string { return num(paramFormat[i], r.Params[i].MAE) })
 		row(paramLabel[i]+" within 1σ", func(r Report) string { return num("%.3f", r.Params[i].Within1) })
+	}
+	for i := range 3 {
+		row(paramLabel[i]+" MAE, F/G/K", func(r Report) string { return num(paramFormat[i], r.FGK[i].MAE) })
 	}
 	for g, z := range reports[0].Redshift {
 		row(z.Group+" catastrophic z", func(r Report) string {
