@@ -41,6 +41,14 @@ type Config struct {
 	// Prepare). Line depths of a few per cent, which carry logg and [Fe/H],
 	// are lost next to the continuum shape in the z-scored flux alone.
 	ContinuumChannel bool `json:"continuum_channel"`
+	// PixelHead, when > 0 (and with ContinuumChannel), gives the
+	// parameter head another input: a GELU layer of this width over the
+	// continuum-relative fluxes of all pixels, a direct path to line
+	// depths at their wavelengths as in data-driven spectroscopy (the
+	// Cannon, the Payne), next to the transformer's summary. The class and
+	// redshift heads do not see it (on 16k training spectra it slowed
+	// their learning). It adds Tokens·Patch·PixelHead weights.
+	PixelHead int `json:"pixel_head"`
 	// ZBins, when > 0, adds a redshift head: a softmax over ZBins equal
 	// bins of ln(1+z) from 0 to ln(1+ZMax), trained with WZ times the
 	// cross-entropy against a Gaussian-smoothed target (see ZTarget) on
@@ -136,6 +144,9 @@ func (c Config) Validate() error {
 	}
 	if c.Dim < 1 || c.Heads < 1 || c.Dim%max(c.Heads, 1) != 0 {
 		bad("dim %d must be a positive multiple of heads %d", c.Dim, c.Heads)
+	}
+	if c.PixelHead < 0 || c.PixelHead > 1<<16 || (c.PixelHead > 0 && !c.ContinuumChannel) {
+		bad("pixel_head %d needs 0 ≤ pixel_head ≤ 65536 and continuum_channel", c.PixelHead)
 	}
 	if c.EmbedHidden < 0 || c.EmbedHidden > 1<<16 {
 		bad("embed_hidden %d", c.EmbedHidden)

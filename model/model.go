@@ -108,12 +108,20 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		flat := layers.Dense(ctx.In("head_flat"), Reshape(h, dims[0], dims[1]*dims[2]), true, d)
 		headIn = Concatenate([]*Node{headIn, flat}, -1) // [B, 2d]
 	}
+	paramIn := headIn
+	if cfg.PixelHead > 0 && heads.Params {
+		// The input data need no gradient: slicing them is safe on simplego.
+		p := cfg.Patch
+		cont := Slice(x, AxisRange(), AxisRange(), AxisRange(2*p, 3*p)) // [B, T, P]
+		pix := gelu(layers.Dense(ctx.In("pixel_head"), Reshape(cont, x.Shape().Dimensions[0], tokens*p), true, cfg.PixelHead))
+		paramIn = Concatenate([]*Node{headIn, pix}, -1)
+	}
 	if heads.Class {
 		c := gelu(layers.Dense(ctx.In("class_hidden"), headIn, true, d))
 		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
 	}
 	if heads.Params {
-		r := gelu(layers.Dense(ctx.In("param_hidden"), headIn, true, d))
+		r := gelu(layers.Dense(ctx.In("param_hidden"), paramIn, true, d))
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
 		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
 		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)

@@ -273,15 +273,19 @@ func TestBetaNLL(t *testing.T) {
 	}
 }
 
-// TestOptionalLayers: EmbedHidden and FlatHead add their variables.
+// TestOptionalLayers: EmbedHidden, FlatHead and PixelHead add their
+// variables (the pixel head's weights span every pixel of the
+// continuum channel).
 func TestOptionalLayers(t *testing.T) {
 	for _, tc := range []struct {
 		embed int
 		flat  bool
+		pixel int
 		want  []string
-	}{{0, false, nil}, {16, false, []string{"patch_embed_hidden"}}, {0, true, []string{"head_flat"}}} {
+	}{{0, false, 0, nil}, {16, false, 0, []string{"patch_embed_hidden"}}, {0, true, 0, []string{"head_flat"}},
+		{0, false, 8, []string{"pixel_head"}}} {
 		cfg := testConfig()
-		cfg.EmbedHidden, cfg.FlatHead = tc.embed, tc.flat
+		cfg.EmbedHidden, cfg.FlatHead, cfg.PixelHead = tc.embed, tc.flat, tc.pixel
 		ctx := context.New()
 		e, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
 			o := Build(ctx, cfg, x, f, nil, Heads{Class: true, Params: true})
@@ -296,9 +300,12 @@ func TestOptionalLayers(t *testing.T) {
 		e.Finalize()
 		found := map[string]bool{}
 		for v := range ctx.IterVariables() {
-			for _, name := range []string{"patch_embed_hidden", "head_flat"} {
+			for _, name := range []string{"patch_embed_hidden", "head_flat", "pixel_head"} {
 				if strings.Contains(v.Scope(), name) {
 					found[name] = true
+					if name == "pixel_head" && v.Shape().Rank() == 2 && v.Shape().Dimensions[0] != cfg.Tokens()*cfg.Patch {
+						t.Errorf("pixel head weights %s, want %d inputs", v.Shape(), cfg.Tokens()*cfg.Patch)
+					}
 				}
 			}
 		}
