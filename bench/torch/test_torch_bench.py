@@ -205,13 +205,33 @@ class TorchBenchTest(unittest.TestCase):
 
     def test_param_count(self):
         # Same hand count as bench/torch/gobench's TestCountParamsSmall.
-        d, inp, toks, mlp, hin = 64, 192, 63, 128, 128
+        d, inp, toks, mlp, hin, pix = 64, 192, 63, 128, 128, 128
         embed = (inp * d + d) + (4 * d + d) + d + toks * d
         block = 2 * 2 * d + 4 * (d * d + d) + (d * mlp + mlp) + (mlp * d + d)
-        heads = (2 * d + (toks * d * d + d) + (hin * d + d) + (d * 11 + 11) + (hin * d + d) + 2 * (d * 5 + 5)
+        pixel = 62 * 64 * pix + pix  # PixelHead: Dense(62·64 continuum values → 128)
+        heads = (2 * d + (toks * d * d + d) + pixel + (hin * d + d) + (d * 11 + 11)
+                 + ((hin + pix) * d + d) + 2 * (d * 5 + 5)
                  + (hin * d + d) + (d * 256 + 256) + (d * 64 + 64))
-        self.assertEqual(embed + 3 * block + heads, 422357)
-        self.assertEqual(tb.count_params(tb.SpecModel("math")), 422357)
+        self.assertEqual(embed + 3 * block + heads, 938581)
+        self.assertEqual(tb.count_params(tb.SpecModel("math")), 938581)
+
+    def test_pixel_head_feeds_only_the_parameter_head(self):
+        # As model.Build: the pixel head reads the continuum channel and
+        # is concatenated to the parameter head's input only.
+        torch.manual_seed(2)
+        model = tb.SpecModel("math").eval()
+        self.assertEqual(tuple(model.pixel_head.weight.shape), (128, 62 * 64))
+        self.assertEqual(tuple(model.param_hidden.weight.shape), (64, 2 * 64 + 128))
+        self.assertEqual(tuple(model.class_hidden.weight.shape), (64, 2 * 64))
+        self.assertEqual(tuple(model.z_hidden.weight.shape), (64, 2 * 64))
+        x, feats = torch.randn(3, 62, 192), torch.randn(3, 4)
+        with torch.no_grad():
+            before = model(x, feats, recon=False)
+            model.pixel_head.weight.add_(1)
+            after = model(x, feats, recon=False)
+        for i in (0, 3, 5):  # class logits, redshift logits, embedding
+            self.assertTrue(torch.equal(before[i], after[i]), i)
+        self.assertFalse(torch.allclose(before[1], after[1]))  # parameter means
 
     def test_training_step(self):
         torch.manual_seed(1)

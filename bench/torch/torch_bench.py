@@ -4,7 +4,8 @@ side-by-side speed benchmark of bench/torch/run.sh.
 
 The architecture, inputs, losses and optimiser follow model/ and train/ of
 the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
-d = 64, 3 blocks, FlatHead, ContinuumChannel, ZBins = 256, NLLBeta = 0.5):
+d = 64, 3 blocks, FlatHead, PixelHead = 128, ContinuumChannel, ZBins = 256,
+NLLBeta = 0.5):
 
 * input preparation (model.Prepare, in float64 as the Go code): per
   spectrum, pixels with a finite flux and ivar > 0 are good; median m and
@@ -30,7 +31,11 @@ d = 64, 3 blocks, FlatHead, ContinuumChannel, ZBins = 256, NLLBeta = 0.5):
   mean over all 63 tokens;
 * head input (FlatHead): [embedding, Linear(63*64->64) of the flattened
   token states] (128 values);
-* heads: class 128->64 GELU ->11; parameters 128->64 GELU -> mean (5) and
+* pixel head (PixelHead, parameter head only): the continuum-relative
+  channel of x (values 128..191 of each token) flattened to 62*64 = 3968
+  values, Linear(3968->128) and GELU, appended to the head input:
+  [embedding, flat, pixel] (256 values);
+* heads: class 128->64 GELU ->11; parameters 256->64 GELU -> mean (5) and
   log sigma = 7 tanh(raw/7) (5); redshift 128->64 GELU ->256 logits over
   equal bins of ln(1+z) in [0, ln 5.5]; reconstruction Linear(64->64) per
   token;
@@ -69,6 +74,7 @@ PARAM_Z = 4  # dataset.ParamZ
 REDSHIFT_CLASSES = (9, 10)  # QSO, GALAXY: the classes whose spectra carry a z
 TOKENS = (PIXELS - PATCH + PATCH - 1) // PATCH + 1  # model.Config.Tokens(): 62
 FLAT_HEAD = True
+PIXEL_HEAD = 128  # Config.PixelHead: width of the parameter head's pixel layer (0 = none)
 Z_BINS, Z_MAX, Z_TARGET_SIGMA_BINS = 256, 4.5, 1.0
 LN_EPS = 1e-3
 LR, WEIGHT_DECAY, CLIP, ADAM_EPS = 2e-3, 0.01, 1.0, 1e-7
@@ -266,9 +272,13 @@ class SpecModel(nn.Module):
         if FLAT_HEAD:
             self.head_flat = nn.Linear((TOKENS + 1) * DIM, DIM)
             head_in = 2 * DIM
+        param_in = head_in
+        if PIXEL_HEAD > 0:
+            self.pixel_head = nn.Linear(TOKENS * PATCH, PIXEL_HEAD)
+            param_in = head_in + PIXEL_HEAD
         self.class_hidden = nn.Linear(head_in, DIM)
         self.class_out = nn.Linear(DIM, NUM_CLASSES)
-        self.param_hidden = nn.Linear(head_in, DIM)
+        self.param_hidden = nn.Linear(param_in, DIM)
         self.param_mean = nn.Linear(DIM, NUM_PARAMS)
         self.param_logsigma = nn.Linear(DIM, NUM_PARAMS)
         self.z_hidden = nn.Linear(head_in, DIM)
@@ -294,8 +304,13 @@ class SpecModel(nn.Module):
         head_in = emb
         if FLAT_HEAD:
             head_in = torch.cat([emb, self.head_flat(h.reshape(h.shape[0], -1))], -1)
+        param_in = head_in
+        if PIXEL_HEAD > 0:
+            # model.Build's pixel head: the continuum channel of every token.
+            cont = x[:, :, 2 * PATCH:3 * PATCH].reshape(x.shape[0], TOKENS * PATCH)
+            param_in = torch.cat([head_in, gelu(self.pixel_head(cont))], -1)
         logits = self.class_out(gelu(self.class_hidden(head_in)))
-        r = gelu(self.param_hidden(head_in))
+        r = gelu(self.param_hidden(param_in))
         mean = self.param_mean(r)
         log_sigma = 7 * torch.tanh(self.param_logsigma(r) / 7)
         z_logits = self.z_out(gelu(self.z_hidden(head_in)))

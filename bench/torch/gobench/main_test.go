@@ -38,9 +38,9 @@ func TestCountParamsSmall(t *testing.T) {
 	}
 	defer exec.Finalize()
 	f32 := func(dims ...int) *tensors.Tensor { return tensors.FromShape(shapes.Make(dtypes.Float32, dims...)) }
-	if cfg.Tokens() != 62 || cfg.TokenWidth() != 192 || !cfg.FlatHead || cfg.ZBins != 256 {
-		t.Fatalf("small: %d tokens of %d values, flat head %v, %d z bins: the hand count below needs updating",
-			cfg.Tokens(), cfg.TokenWidth(), cfg.FlatHead, cfg.ZBins)
+	if cfg.Tokens() != 62 || cfg.TokenWidth() != 192 || cfg.Patch != 64 || !cfg.FlatHead || cfg.PixelHead != 128 || cfg.ZBins != 256 {
+		t.Fatalf("small: %d tokens of %d values, patch %d, flat head %v, pixel head %d, %d z bins: the hand count below needs updating",
+			cfg.Tokens(), cfg.TokenWidth(), cfg.Patch, cfg.FlatHead, cfg.PixelHead, cfg.ZBins)
 	}
 	outs, err := exec.Exec(f32(1, 62, 192), f32(1, model.NumFeatures), f32(1, 63))
 	if err != nil {
@@ -51,19 +51,22 @@ func TestCountParamsSmall(t *testing.T) {
 	}
 	// d=64, 62 patch tokens of 3×64 inputs, 3 blocks, MLP 128; the
 	// flattened-token map of the 63 token states to d, concatenated with
-	// the mean embedding (head input 2d); 11 classes, 5 parameters, 256
-	// redshift bins; reconstruction of 64 pixels.
-	const d, in, toks, mlp, hin, zbins = 64, 192, 63, 128, 128, 256
+	// the mean embedding (head input 2d); the pixel head, a Dense layer of
+	// the 62·64 continuum-relative values to 128, appended to the
+	// parameter head's input only (2d + 128); 11 classes, 5 parameters,
+	// 256 redshift bins; reconstruction of 64 pixels.
+	const d, in, toks, mlp, hin, pix, zbins = 64, 192, 63, 128, 128, 128, 256
 	embed := (in*d + d) + (4*d + d) + d + toks*d
 	block := 2*2*d + 4*(d*d+d) + (d*mlp + mlp) + (mlp*d + d)
 	flat := toks*d*d + d
+	pixel := 62*64*pix + pix
 	class := (hin*d + d) + (d*11 + 11)
-	params := (hin*d + d) + 2*(d*5+5)
+	params := ((hin+pix)*d + d) + 2*(d*5+5)
 	z := (hin*d + d) + (d*zbins + zbins)
-	heads := 2*d + flat + class + params + z + (d*64 + 64)
+	heads := 2*d + flat + pixel + class + params + z + (d*64 + 64)
 	want := embed + 3*block + heads
-	if want != 422357 {
-		t.Fatalf("hand count %d, expected 422357", want)
+	if want != 938581 {
+		t.Fatalf("hand count %d, expected 938581", want)
 	}
 	if got := countParams(ctx); got != want {
 		t.Errorf("countParams = %d, want %d", got, want)
