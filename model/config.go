@@ -240,7 +240,7 @@ func ConfigByName(name string) (Config, error) {
 		// time, most of it in attention (docs/BENCHMARKS.md).
 		c.Bin, c.Patch, c.Stride = 1, 64, 64
 		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 2, 2
-		c.FlatHead = true
+		c.FlatHead, c.PixelHead = true, 128
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
 		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 32, 250, 250, 6
