@@ -22,19 +22,23 @@ import (
 // cores). With parallelism=-1 the pool never blocks, so the deadlock cannot happen, and it is the
 // fastest setting measured for a transformer training step (docs/BENCHMARKS.md, "GoMLX training
 // step"); ops_sequential also avoids it.
-const DefaultBackendConfig = simplego.BackendName + ":parallelism=-1"
+//
+// dotgeneral_large sends every DotGeneral to simplego's blocked kernel instead of choosing by size:
+// a `small` training step took 0.60 s instead of 0.70 s on one core (inference was unchanged,
+// docs/BENCHMARKS.md).
+const DefaultBackendConfig = simplego.BackendName + ":parallelism=-1,dotgeneral_large"
 
 // raceBackendConfig replaces DefaultBackendConfig in binaries built with -race: simplego's
 // parallel op scheduler reads execution bookkeeping without its lock (exec.go:430 against the
 // locked write at exec.go:478 in v0.26.0). The race looks benign (a stale read only makes an op
 // copy an input it could have reused) but the race detector rightly reports it, and it would
 // fail every `go test -race` that runs a graph. Sequential op scheduling has no such race.
-const raceBackendConfig = simplego.BackendName + ":ops_sequential,parallelism=-1"
+const raceBackendConfig = simplego.BackendName + ":ops_sequential,parallelism=-1,dotgeneral_large"
 
 // BackendConfig returns the backend configuration that Backend uses, "<name>:<options>" as in
 // $GOMLX_BACKEND (backends.ConfigEnvVar). It is $GOMLX_BACKEND when that is set and not empty,
-// DefaultBackendConfig otherwise (in a binary built with -race, "go:ops_sequential,parallelism=-1",
-// which avoids a data race inside simplego's parallel scheduler). A simplego configuration ("go"
+// DefaultBackendConfig otherwise (in a binary built with -race,
+// "go:ops_sequential,parallelism=-1,dotgeneral_large", which avoids a data race inside simplego's parallel scheduler). A simplego configuration ("go"
 // or "go:...") that sets neither parallelism nor ops_sequential gets parallelism=-1 appended,
 // for the reason given on DefaultBackendConfig; an explicit parallelism=N or ops_sequential is
 // kept as written.

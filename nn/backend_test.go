@@ -14,8 +14,8 @@ func TestBackendConfig(t *testing.T) {
 	for _, tc := range []struct{ env, want string }{
 		{"", def},
 		{"  ", def},
-		{"go", "go:parallelism=-1"},
-		{"go:", "go:parallelism=-1"},
+		{"go", DefaultBackendConfig},
+		{"go:", DefaultBackendConfig},
 		{"go:dotgeneral_large", "go:dotgeneral_large,parallelism=-1"},
 		{"go:parallelism=4", "go:parallelism=4"},
 		{"go:ops_sequential", "go:ops_sequential"},
