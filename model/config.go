@@ -217,12 +217,17 @@ func base() Config {
 // ConfigByName returns a named configuration:
 //
 //   - "tiny": for tests and CI, a training step in well under a second on
-//     one core: 4× binning, 40-pixel patches, d=32, one block;
-//   - "small": 3,000 steps in about half an hour on two CPU cores (see
-//     docs/BENCHMARKS.md); it does not yet reach the project's targets
-//     (docs/EVALUATION.md);
+//     one core: 4× binning, 40-pixel patches, d=32, one block, flat head
+//     and a 64-bin redshift head;
+//   - "small": 64-pixel patches, d=64, 3 blocks, flat head, a 128-wide
+//     pixel head and 256 redshift bins; 3,000 steps in about half an hour
+//     on two CPU cores (docs/BENCHMARKS.md); it does not yet reach the
+//     project's targets (docs/EVALUATION.md);
 //   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
 //     on the full grid, d=256, 6 blocks) for a GPU.
+//
+// All three use the continuum channel, β-NLL with β = 0.5 and a redshift
+// head.
 func ConfigByName(name string) (Config, error) {
 	c := base()
 	c.Name = name
