@@ -36,6 +36,12 @@ type Config struct {
 	// concatenated: line depths at their wavelengths reach the heads
 	// directly. It adds (Tokens+1)·Dim² weights.
 	FlatHead bool `json:"flat_head"`
+	// ClassFromParams gives the class head the parameter head's
+	// standardised means (without gradient) besides its usual input: MK
+	// types are, for stars, bins of Teff and log g, and the parameter head
+	// sees the pixel head's line depths. Building the class head then
+	// builds the parameter head too.
+	ClassFromParams bool `json:"class_from_params"`
 	// ContinuumChannel adds a third input channel per pixel: the flux
 	// relative to a smooth pseudo-continuum, (f − c)/c, amplified (see
 	// Prepare). Line depths of a few per cent, which carry logg and [Fe/H],

@@ -56,6 +56,9 @@ const (
 // applied when ctx.IsTraining(g) and cfg.Dropout > 0.
 func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) Outputs {
 	g := x.Graph()
+	if cfg.ClassFromParams && heads.Class {
+		heads.Params = true // the class head reads the parameter head
+	}
 	ctx = ctx.In(ScopeModel).WithInitializer(fanInInitializer(ctx))
 	tokens, d := cfg.Tokens(), cfg.Dim
 	if want := []int{x.Shape().Dimensions[0], tokens, cfg.TokenWidth()}; x.Rank() != 3 || x.Shape().Dimensions[1] != want[1] || x.Shape().Dimensions[2] != want[2] {
@@ -116,10 +119,6 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		pix := gelu(layers.Dense(ctx.In("pixel_head"), Reshape(cont, x.Shape().Dimensions[0], tokens*p), true, cfg.PixelHead))
 		paramIn = Concatenate([]*Node{headIn, pix}, -1)
 	}
-	if heads.Class {
-		c := gelu(layers.Dense(ctx.In("class_hidden"), headIn, true, d))
-		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
-	}
 	if heads.Params {
 		r := gelu(layers.Dense(ctx.In("param_hidden"), paramIn, true, d))
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
@@ -129,6 +128,16 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 			zh := gelu(layers.Dense(ctx.In("z_hidden"), headIn, true, d))
 			out.ZLogits = layers.Dense(ctx.In("z_out"), zh, true, cfg.ZBins)
 		}
+	}
+	if heads.Class {
+		classIn := headIn
+		if cfg.ClassFromParams {
+			// The parameters' means, without gradient: the class loss must
+			// not pull the parameter head away from the parameters.
+			classIn = Concatenate([]*Node{headIn, StopGradient(out.Mean)}, -1)
+		}
+		c := gelu(layers.Dense(ctx.In("class_hidden"), classIn, true, d))
+		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)
 	}
 	if heads.Recon {
 		out.Recon = layers.Dense(ctx.In("recon"), h, true, cfg.Patch)

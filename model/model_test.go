@@ -319,3 +319,56 @@ func TestOptionalLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestClassFromParams: the class head reads the parameter means, but the
+// class loss sends no gradient into the parameter head.
+func TestClassFromParams(t *testing.T) {
+	cfg := testConfig()
+	cfg.ClassFromParams = true
+	ctx := context.New()
+	var names []string
+	e, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
+		o := Build(ctx, cfg, x, f, nil, Heads{Class: true}) // the parameter head comes along
+		if o.Mean == nil {
+			t.Error("the class head was built without the parameter head")
+		}
+		loss := ReduceAllSum(Square(o.Logits))
+		var vars []*Node
+		for v := range ctx.IterVariables() {
+			if strings.Contains(v.Scope(), "param_mean") || strings.Contains(v.Scope(), "class_hidden") {
+				names = append(names, v.ScopeAndName())
+				vars = append(vars, v.ValueGraph(x.Graph()))
+			}
+		}
+		grads := Gradient(loss, vars...)
+		outs := []*Node{o.Mean, o.LogSigma, o.ZLogits}
+		for _, g := range grads {
+			outs = append(outs, ReduceAllSum(Abs(g)))
+		}
+		return outs
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Finalize()
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
+	for i := range 2 * cfg.Tokens() * cfg.TokenWidth() {
+		tensors.MutableFlatData(x, func(v []float32) { v[i] = float32(math.Sin(float64(i))) })
+	}
+	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 4 { // weights and biases of both layers
+		t.Fatalf("variables %v", names)
+	}
+	for i, name := range names {
+		g := tensors.ToScalar[float32](outs[3+i])
+		if strings.Contains(name, "param_mean") && g != 0 {
+			t.Errorf("%s: class-loss gradient %g, want 0", name, g)
+		}
+		if strings.Contains(name, "class_hidden") && !(g > 0) {
+			t.Errorf("%s: class-loss gradient %g, want > 0", name, g)
+		}
+	}
+}
