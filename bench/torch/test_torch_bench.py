@@ -209,29 +209,56 @@ class TorchBenchTest(unittest.TestCase):
         embed = (inp * d + d) + (4 * d + d) + d + toks * d
         block = 2 * 2 * d + 4 * (d * d + d) + (d * mlp + mlp) + (mlp * d + d)
         pixel = 62 * 64 * pix + pix  # PixelHead: Dense(62·64 continuum values → 128)
-        heads = (2 * d + (toks * d * d + d) + pixel + (hin * d + d) + (d * 11 + 11)
+        # ClassFromParams: the class head reads [head input, 5 parameter means].
+        heads = (2 * d + (toks * d * d + d) + pixel
                  + ((hin + pix) * d + d) + 2 * (d * 5 + 5)
-                 + (hin * d + d) + (d * 256 + 256) + (d * 64 + 64))
-        self.assertEqual(embed + 3 * block + heads, 938581)
-        self.assertEqual(tb.count_params(tb.SpecModel("math")), 938581)
+                 + (hin * d + d) + (d * 256 + 256)
+                 + ((hin + 5) * d + d) + (d * 11 + 11) + (d * 64 + 64))
+        self.assertEqual(embed + 3 * block + heads, 938901)
+        self.assertEqual(tb.count_params(tb.SpecModel("math")), 938901)
 
     def test_pixel_head_feeds_only_the_parameter_head(self):
         # As model.Build: the pixel head reads the continuum channel and
-        # is concatenated to the parameter head's input only.
+        # is concatenated to the parameter head's input only (the class
+        # head sees it through the parameter means alone).
         torch.manual_seed(2)
         model = tb.SpecModel("math").eval()
         self.assertEqual(tuple(model.pixel_head.weight.shape), (128, 62 * 64))
         self.assertEqual(tuple(model.param_hidden.weight.shape), (64, 2 * 64 + 128))
-        self.assertEqual(tuple(model.class_hidden.weight.shape), (64, 2 * 64))
+        self.assertEqual(tuple(model.class_hidden.weight.shape), (64, 2 * 64 + 5))
         self.assertEqual(tuple(model.z_hidden.weight.shape), (64, 2 * 64))
         x, feats = torch.randn(3, 62, 192), torch.randn(3, 4)
         with torch.no_grad():
             before = model(x, feats, recon=False)
             model.pixel_head.weight.add_(1)
             after = model(x, feats, recon=False)
-        for i in (0, 3, 5):  # class logits, redshift logits, embedding
+        for i in (3, 5):  # redshift logits, embedding
             self.assertTrue(torch.equal(before[i], after[i]), i)
         self.assertFalse(torch.allclose(before[1], after[1]))  # parameter means
+        self.assertFalse(torch.allclose(before[0], after[0]))  # class logits, through the means
+
+    def test_class_loss_does_not_reach_the_parameter_head(self):
+        # ClassFromParams: the class head reads the parameter means
+        # detached (model.Build's StopGradient), so the class logits give
+        # no gradient to the parameter and pixel heads, only to the class
+        # head and what the heads share.
+        self.assertTrue(tb.CLASS_FROM_PARAMS)
+        torch.manual_seed(3)
+        model = tb.SpecModel("math")
+        x, feats = torch.randn(4, 62, 192), torch.randn(4, 4)
+        logits, mean = model(x, feats, recon=False)[:2]
+        self.assertTrue(mean.requires_grad)
+        logits.square().sum().backward()
+        for name, p in model.named_parameters():
+            head = name.split(".")[0]
+            if head in ("param_hidden", "param_mean", "param_logsigma", "pixel_head", "z_hidden", "z_out", "recon"):
+                self.assertIsNone(p.grad, name)
+            elif head in ("class_hidden", "class_out", "head_flat", "patch_embed"):
+                self.assertTrue(p.grad is not None and p.grad.abs().sum() > 0, name)
+        # The means do reach the class logits in the forward pass.
+        with torch.no_grad():
+            model.param_mean.bias.add_(1)
+            self.assertFalse(torch.allclose(logits, model(x, feats, recon=False)[0]))
 
     def test_training_step(self):
         torch.manual_seed(1)
@@ -245,6 +272,12 @@ class TorchBenchTest(unittest.TestCase):
         self.assertEqual([tuple(o.shape) for o in out],
                          [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64)])
         loss = tb.losses(out, onehot, cw, y, w, zt, zw, target, pw, mask)
+        # train.lossGraph's weights for small: 1·CE + 1·β-NLL + 0.1·recon + 2·zCE.
+        self.assertEqual((tb.W_CLASS, tb.W_REG, tb.W_RECON, tb.W_Z), (1.0, 1.0, 0.1, 2.0))
+        mw = pw * mask[..., None]
+        want = (tb.soft_ce(out[0], onehot, cw) + tb.beta_nll(out[1], out[2], y, w, 0.5)
+                + 0.1 * (mw * (out[4] - target) ** 2).sum() / mw.sum() + 2 * tb.soft_ce(out[3], zt, zw))
+        self.assertAlmostEqual(loss.item(), want.item(), places=4)
         loss.backward()
         self.assertTrue(math.isfinite(loss.item()))
         for name, p in model.named_parameters():

@@ -4,8 +4,8 @@ side-by-side speed benchmark of bench/torch/run.sh.
 
 The architecture, inputs, losses and optimiser follow model/ and train/ of
 the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
-d = 64, 3 blocks, FlatHead, PixelHead = 128, ContinuumChannel, ZBins = 256,
-NLLBeta = 0.5):
+d = 64, 3 blocks, FlatHead, PixelHead = 128, ClassFromParams,
+ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2):
 
 * input preparation (model.Prepare, in float64 as the Go code): per
   spectrum, pixels with a finite flux and ivar > 0 are good; median m and
@@ -35,14 +35,16 @@ NLLBeta = 0.5):
   channel of x (values 128..191 of each token) flattened to 62*64 = 3968
   values, Linear(3968->128) and GELU, appended to the head input:
   [embedding, flat, pixel] (256 values);
-* heads: class 128->64 GELU ->11; parameters 256->64 GELU -> mean (5) and
+* heads, in model.Build's order: parameters 256->64 GELU -> mean (5) and
   log sigma = 7 tanh(raw/7) (5); redshift 128->64 GELU ->256 logits over
-  equal bins of ln(1+z) in [0, ln 5.5]; reconstruction Linear(64->64) per
-  token;
+  equal bins of ln(1+z) in [0, ln 5.5]; class (ClassFromParams) reading
+  [head input, parameter means without gradient (detach, GoMLX's
+  StopGradient)], 133->64 GELU ->11, so the class loss does not train the
+  parameter head; reconstruction Linear(64->64) per token;
 * losses (train.lossGraph, fine-tuning): CE + beta-NLL (beta 0.5: the
   Gaussian NLL of each target weighted by sigma^(2 beta), the weight held
   constant for the gradients) + 0.1 x masked, weighted reconstruction MSE
-  (10% of the tokens masked in spans of 2) + 1 x redshift-bin CE against a
+  (10% of the tokens masked in spans of 2) + 2 x redshift-bin CE against a
   Gaussian of 1 bin around ln(1+z) (model.ZTarget), on spectra with a z;
 * AdamW (lr 2e-3, betas 0.9/0.999, eps 1e-7, weight decay 0.01 on every
   parameter, as GoMLX's Adam.WeightDecay), global-norm clipping at 1;
@@ -78,7 +80,8 @@ PIXEL_HEAD = 128  # Config.PixelHead: width of the parameter head's pixel layer 
 Z_BINS, Z_MAX, Z_TARGET_SIGMA_BINS = 256, 4.5, 1.0
 LN_EPS = 1e-3
 LR, WEIGHT_DECAY, CLIP, ADAM_EPS = 2e-3, 0.01, 1.0, 1e-7
-W_CLASS, W_REG, W_RECON, W_Z, NLL_BETA = 1.0, 1.0, 0.1, 1.0, 0.5
+W_CLASS, W_REG, W_RECON, W_Z, NLL_BETA = 1.0, 1.0, 0.1, 2.0, 0.5
+CLASS_FROM_PARAMS = True  # Config.ClassFromParams: the class head also reads the parameter means
 MASK_RATIO, MASK_SPAN = 0.1, 2
 # model/continuum.go: block width in pixels, gain, denominator floor (× s).
 CONT_BLOCK, CONT_GAIN, CONT_FLOOR_FRAC, Z_CLIP = 96, 10.0, 0.5, 20.0
@@ -276,13 +279,14 @@ class SpecModel(nn.Module):
         if PIXEL_HEAD > 0:
             self.pixel_head = nn.Linear(TOKENS * PATCH, PIXEL_HEAD)
             param_in = head_in + PIXEL_HEAD
-        self.class_hidden = nn.Linear(head_in, DIM)
-        self.class_out = nn.Linear(DIM, NUM_CLASSES)
+        # Heads in model.Build's order: parameters, redshift, class.
         self.param_hidden = nn.Linear(param_in, DIM)
         self.param_mean = nn.Linear(DIM, NUM_PARAMS)
         self.param_logsigma = nn.Linear(DIM, NUM_PARAMS)
         self.z_hidden = nn.Linear(head_in, DIM)
         self.z_out = nn.Linear(DIM, Z_BINS)
+        self.class_hidden = nn.Linear(head_in + (NUM_PARAMS if CLASS_FROM_PARAMS else 0), DIM)
+        self.class_out = nn.Linear(DIM, NUM_CLASSES)
         self.recon = nn.Linear(DIM, PATCH)
         for m in self.modules():  # model.fanInInitializer
             if isinstance(m, nn.Linear):
@@ -309,11 +313,16 @@ class SpecModel(nn.Module):
             # model.Build's pixel head: the continuum channel of every token.
             cont = x[:, :, 2 * PATCH:3 * PATCH].reshape(x.shape[0], TOKENS * PATCH)
             param_in = torch.cat([head_in, gelu(self.pixel_head(cont))], -1)
-        logits = self.class_out(gelu(self.class_hidden(head_in)))
         r = gelu(self.param_hidden(param_in))
         mean = self.param_mean(r)
         log_sigma = 7 * torch.tanh(self.param_logsigma(r) / 7)
         z_logits = self.z_out(gelu(self.z_hidden(head_in)))
+        class_in = head_in
+        if CLASS_FROM_PARAMS:
+            # The parameter means without gradient (model.Build's
+            # StopGradient): the class loss must not train the parameter head.
+            class_in = torch.cat([head_in, mean.detach()], -1)
+        logits = self.class_out(gelu(self.class_hidden(class_in)))
         rec = self.recon(h) if recon else None
         return logits, mean, log_sigma, z_logits, rec, emb
 

@@ -38,9 +38,13 @@ func TestCountParamsSmall(t *testing.T) {
 	}
 	defer exec.Finalize()
 	f32 := func(dims ...int) *tensors.Tensor { return tensors.FromShape(shapes.Make(dtypes.Float32, dims...)) }
-	if cfg.Tokens() != 62 || cfg.TokenWidth() != 192 || cfg.Patch != 64 || !cfg.FlatHead || cfg.PixelHead != 128 || cfg.ZBins != 256 {
-		t.Fatalf("small: %d tokens of %d values, patch %d, flat head %v, pixel head %d, %d z bins: the hand count below needs updating",
-			cfg.Tokens(), cfg.TokenWidth(), cfg.Patch, cfg.FlatHead, cfg.PixelHead, cfg.ZBins)
+	if cfg.Tokens() != 62 || cfg.TokenWidth() != 192 || cfg.Patch != 64 || !cfg.FlatHead || cfg.PixelHead != 128 || !cfg.ClassFromParams || cfg.ZBins != 256 {
+		t.Fatalf("small: %d tokens of %d values, patch %d, flat head %v, pixel head %d, class from params %v, %d z bins: the hand count below needs updating",
+			cfg.Tokens(), cfg.TokenWidth(), cfg.Patch, cfg.FlatHead, cfg.PixelHead, cfg.ClassFromParams, cfg.ZBins)
+	}
+	if cfg.WClass != 1 || cfg.WReg != 1 || cfg.WRecon != 0.1 || cfg.WZ != 2 {
+		t.Fatalf("small: loss weights %g, %g, %g, %g: torch_bench.py's W_CLASS, W_REG, W_RECON, W_Z need updating",
+			cfg.WClass, cfg.WReg, cfg.WRecon, cfg.WZ)
 	}
 	outs, err := exec.Exec(f32(1, 62, 192), f32(1, model.NumFeatures), f32(1, 63))
 	if err != nil {
@@ -53,20 +57,22 @@ func TestCountParamsSmall(t *testing.T) {
 	// flattened-token map of the 63 token states to d, concatenated with
 	// the mean embedding (head input 2d); the pixel head, a Dense layer of
 	// the 62·64 continuum-relative values to 128, appended to the
-	// parameter head's input only (2d + 128); 11 classes, 5 parameters,
-	// 256 redshift bins; reconstruction of 64 pixels.
+	// parameter head's input only (2d + 128); the class head reading the
+	// head input and the 5 parameter means (ClassFromParams: 2d + 5);
+	// 11 classes, 5 parameters, 256 redshift bins; reconstruction of 64
+	// pixels.
 	const d, in, toks, mlp, hin, pix, zbins = 64, 192, 63, 128, 128, 128, 256
 	embed := (in*d + d) + (4*d + d) + d + toks*d
 	block := 2*2*d + 4*(d*d+d) + (d*mlp + mlp) + (mlp*d + d)
 	flat := toks*d*d + d
 	pixel := 62*64*pix + pix
-	class := (hin*d + d) + (d*11 + 11)
+	class := ((hin+dataset.NumParams)*d + d) + (d*11 + 11)
 	params := ((hin+pix)*d + d) + 2*(d*5+5)
 	z := (hin*d + d) + (d*zbins + zbins)
 	heads := 2*d + flat + pixel + class + params + z + (d*64 + 64)
 	want := embed + 3*block + heads
-	if want != 938581 {
-		t.Fatalf("hand count %d, expected 938581", want)
+	if want != 938901 {
+		t.Fatalf("hand count %d, expected 938901", want)
 	}
 	if got := countParams(ctx); got != want {
 		t.Errorf("countParams = %d, want %d", got, want)
