@@ -226,7 +226,8 @@ func base() Config {
 //     one core: 4× binning, 40-pixel patches, d=32, one block, flat head
 //     and a 64-bin redshift head;
 //   - "small": 64-pixel patches, d=64, 3 blocks, flat head, a 128-wide
-//     pixel head and 256 redshift bins; 3,000 steps in about half an hour
+//     pixel head, the class head reading the parameter means, and 256
+//     redshift bins at twice the weight of the class loss; 3,000 steps in about half an hour
 //     on two CPU cores (docs/BENCHMARKS.md); it does not yet reach the
 //     project's targets (docs/EVALUATION.md);
 //   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
@@ -251,7 +252,8 @@ func ConfigByName(name string) (Config, error) {
 		// time, most of it in attention (docs/BENCHMARKS.md).
 		c.Bin, c.Patch, c.Stride = 1, 64, 64
 		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 2, 2
-		c.FlatHead, c.PixelHead = true, 128
+		c.FlatHead, c.PixelHead, c.ClassFromParams = true, 128, true
+		c.WZ = 2
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
 		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 32, 250, 250, 6
