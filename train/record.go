@@ -46,7 +46,8 @@ type ValMetrics struct {
 	// class is right; absent before fine-tuning or without labels.
 	Accuracy *float64 `json:"accuracy,omitempty"`
 	// MAE is the mean absolute error of each parameter in physical units
-	// (K, dex, km/s, z) over spectra where it is defined.
+	// (K, dex, km/s, z) over spectra where it is defined; z comes from the
+	// redshift head when the model has one, as in prediction.
 	MAE map[string]float64 `json:"mae,omitempty"`
 }
 

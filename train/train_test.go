@@ -97,6 +97,11 @@ func TestResumeExact(t *testing.T) {
 	if !res.Done || res.LastVal == nil || res.LastVal.Accuracy == nil {
 		t.Fatalf("straight run: %+v", res)
 	}
+	// The validation set has redshifted "QSO" spectra: the redshift head
+	// is scored.
+	if zc := res.LastVal.ZCatastrophic; zc == nil || *zc < 0 || *zc > 1 || !(res.LastVal.ZLoss > 0) {
+		t.Errorf("validation redshift metrics: catastrophic %v, loss %g", zc, res.LastVal.ZLoss)
+	}
 	split := t.TempDir()
 	res1 := mustRun(t, Options{Train: train, Val: val, Config: cfg, OutDir: split, StopAt: 3})
 	if res1.Done || res1.Steps != 3 {

@@ -100,6 +100,7 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		logits, mean, logSig := flat[2], flat[3], flat[4]
 		for r := range hi - lo {
 			ex := &v.set.Examples[lo+r]
+			decoded := v.norm.Decode([np]float32(mean[r*np : (r+1)*np]))
 			if v.cfg.ZBins > 0 && p.zw[r] > 0 {
 				zl, zt := flat[5][r*v.cfg.ZBins:(r+1)*v.cfg.ZBins], p.zt[r*v.cfg.ZBins:(r+1)*v.cfg.ZBins]
 				lse, _ := logSumExp(zl)
@@ -110,6 +111,7 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 				}
 				nZ++
 				zHat, _, _ := model.DecodeZ(v.cfg, probs)
+				decoded[dataset.ParamZ] = zHat // as the Predictor reports z
 				if truth := ex.Labels.Params[dataset.ParamZ]; !(math.Abs(zHat-truth)/(1+truth) <= 0.01) {
 					nZBad++
 				}
@@ -122,7 +124,6 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 					nCorrect++
 				}
 			}
-			decoded := v.norm.Decode([np]float32(mean[r*np : (r+1)*np]))
 			for k := range np {
 				if b.W[r*np+k] <= 0 {
 					continue
