@@ -57,8 +57,13 @@ func TestTrainPredictCLI(t *testing.T) {
 		if r.File != files[i-1] || len(r.Top) != 3 || !(sum > 0 && sum <= 1+1e-9) || len(r.Params) == 0 {
 			t.Errorf("line %d: %+v", i, r)
 		}
+		// A redshift comes with the redshift head's confidence, and only then.
+		if _, hasZ := r.Params["z"]; hasZ != (r.ZProb != nil) || (r.ZProb != nil && !(*r.ZProb >= 0 && *r.ZProb <= 1)) {
+			t.Errorf("line %d: z %v with z_prob %v", i, r.Params["z"], r.ZProb)
+		}
 	}
-	if code, out, _ = runCLI(t, "predict", "--run", runDir, "--csv", files[0]); code != 0 || !strings.HasPrefix(out, "file,id,error,class1,prob1") {
+	if code, out, _ = runCLI(t, "predict", "--run", runDir, "--csv", files[0]); code != 0 || !strings.HasPrefix(out, "file,id,error,class1,prob1") ||
+		!strings.HasSuffix(strings.SplitN(out, "\n", 2)[0], ",z_sigma,z_prob") {
 		t.Errorf("predict --csv: %d %q", code, out)
 	}
 	code, out, errOut = runCLI(t, "eval", "--run", runDir, "--json")

@@ -38,6 +38,10 @@ type predictionRow struct {
 	Error  string                   `json:"error,omitempty"`
 	Top    []model.ClassProb        `json:"top,omitempty"`
 	Params map[string]paramEstimate `json:"params,omitempty"`
+	// ZProb is the redshift head's probability within two bins of the
+	// reported z (model.Prediction.ZMass), for spectra given a redshift:
+	// near 1 for a secure redshift, low when other lines fit too.
+	ZProb *float64 `json:"z_prob,omitempty"`
 }
 
 // paramEstimate is a parameter's value and 1σ uncertainty (null when not
@@ -88,6 +92,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 				r.Params = map[string]paramEstimate{}
 				for _, k := range predictedParams(p.Class) {
 					r.Params[dataset.ParamNames[k]] = paramEstimate{finite(p.Params[k]), finite(p.Sigma[k])}
+					if k == dataset.ParamZ {
+						r.ZProb = finite(p.ZMass)
+					}
 				}
 			}
 			rows[ex.File] = r
@@ -100,6 +107,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		for _, n := range dataset.ParamNames {
 			head = append(head, n, n+"_sigma")
 		}
+		head = append(head, "z_prob")
 		cw.Write(head)
 	}
 	failed := 0
@@ -128,6 +136,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 				v := r.Params[n]
 				rec = append(rec, num(v.Value), num(v.Sigma))
 			}
+			rec = append(rec, num(r.ZProb))
 			cw.Write(rec)
 		default:
 			writePredictionText(stdout, r)
@@ -160,6 +169,9 @@ func writePredictionText(w io.Writer, r predictionRow) {
 		if v, ok := r.Params[n]; ok {
 			ps = append(ps, fmt.Sprintf("%s %s ± %s", n, num(v.Value), num(v.Sigma)))
 		}
+	}
+	if r.ZProb != nil {
+		ps = append(ps, fmt.Sprintf("z probability %.2f", *r.ZProb))
 	}
 	fmt.Fprintf(w, "%s: %s | %s\n", r.File, strings.Join(top, ", "), strings.Join(ps, ", "))
 }
