@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,29 +8,10 @@ import (
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/internal/benchdata"
 	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/nn"
 )
-
-// benchBatch returns a batch of random LAMOST-grid spectra with labels.
-func benchBatch(cfg model.Config) *dataset.Batch {
-	rng := rand.New(rand.NewPCG(1, 2))
-	n, px := cfg.Batch, cfg.Pixels
-	b := &dataset.Batch{Size: n, Pixels: px, Flux: make([]float32, n*px), Ivar: make([]float32, n*px),
-		Class: make([]int32, n), Y: make([]float32, n*dataset.NumParams), W: make([]float32, n*dataset.NumParams)}
-	for i := range b.Flux {
-		b.Flux[i] = float32(100 + 10*rng.NormFloat64())
-		b.Ivar[i] = 0.01
-	}
-	for i := range n {
-		b.Class[i] = int32(i % dataset.NumClasses)
-		for k := range 4 {
-			b.Y[i*dataset.NumParams+k] = float32(rng.NormFloat64())
-			b.W[i*dataset.NumParams+k] = 1
-		}
-	}
-	return b
-}
 
 // BenchmarkTrainStep times one fine-tuning optimizer step (forward,
 // backward, clipping, AdamW; one micro-batch of Config.Batch spectra on
@@ -70,7 +50,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer exec.Finalize()
-			p, err := prepareBatch(cfg, dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}, benchBatch(cfg), PhaseFinetune, 1, 0)
+			p, err := prepareBatch(cfg, dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}, benchdata.Batch(cfg.Pixels, cfg.Batch), PhaseFinetune, 1, 0)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -38,6 +38,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/internal/benchdata"
 	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/nn"
 	"github.com/astroone/astroone-go/train"
@@ -108,36 +109,6 @@ func countParams(ctx *context.Context) int {
 	return total
 }
 
-// benchBatch returns n random LAMOST-grid spectra with labels: every
-// class in turn and the four stellar parameters, as train's benchmark,
-// and a redshift in [0.1, 3.6) for QSOs and galaxies (the PyTorch
-// replica's bench_batch draws the same kind of batch).
-func benchBatch(cfg model.Config, n int) *dataset.Batch {
-	rng := rand.New(rand.NewPCG(1, 2))
-	px := cfg.Pixels
-	b := &dataset.Batch{Size: n, Pixels: px, Flux: make([]float32, n*px), Ivar: make([]float32, n*px),
-		Class: make([]int32, n), Y: make([]float32, n*dataset.NumParams), W: make([]float32, n*dataset.NumParams)}
-	for i := range b.Flux {
-		b.Flux[i] = float32(100 + 10*rng.NormFloat64())
-		b.Ivar[i] = 0.01
-	}
-	for i := range n {
-		b.Class[i] = int32(i % dataset.NumClasses)
-		for k := range 4 {
-			b.Y[i*dataset.NumParams+k] = float32(rng.NormFloat64())
-			b.W[i*dataset.NumParams+k] = 1
-		}
-	}
-	qso, galaxy := slices.Index(dataset.ClassNames, "QSO"), slices.Index(dataset.ClassNames, "GALAXY")
-	for i, c := range b.Class {
-		if int(c) == qso || int(c) == galaxy {
-			b.Y[i*dataset.NumParams+dataset.ParamZ] = float32(0.1 + 3.5*rng.Float64())
-			b.W[i*dataset.NumParams+dataset.ParamZ] = 1
-		}
-	}
-	return b
-}
-
 // zTargets returns the redshift head's targets (Size×ZBins, model.ZTarget)
 // and weights (1 for a spectrum with a redshift) of b, whose targets are
 // taken as already in physical units (a Normalizer with mean 0 and std 1,
@@ -191,7 +162,7 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 	}
 	defer exec.Finalize()
 
-	b := benchBatch(cfg, cfg.Batch)
+	b := benchdata.Batch(cfg.Pixels, cfg.Batch)
 	in, err := model.Prepare(cfg, b.Flux, b.Ivar, b.Size)
 	if err != nil {
 		return err
@@ -269,7 +240,7 @@ func inference(cfg model.Config, ctx *context.Context, reps, n int, res *result)
 		return err
 	}
 	defer p.Close()
-	b := benchBatch(cfg, n)
+	b := benchdata.Batch(cfg.Pixels, n)
 	if _, err := p.Predict(b); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/astroone/astroone-go/dataset"
+	"github.com/astroone/astroone-go/internal/benchdata"
 	"github.com/astroone/astroone-go/model"
 	"github.com/astroone/astroone-go/nn"
 )
@@ -88,7 +89,7 @@ func TestBenchBatchRedshifts(t *testing.T) {
 		t.Fatal(err)
 	}
 	const np = dataset.NumParams
-	b := benchBatch(cfg, 32)
+	b := benchdata.Batch(cfg.Pixels, 32)
 	zt, zw := zTargets(cfg, b)
 	nz := 0
 	for r := range b.Size {
