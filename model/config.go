@@ -55,6 +55,17 @@ type Config struct {
 	// redshift heads do not see it (on 16k training spectra it slowed
 	// their learning). It adds Tokens·Patch·PixelHead weights.
 	PixelHead int `json:"pixel_head"`
+	// RestFrameShift, when > 0 (with PixelHead), moves the pixel head's
+	// input to the star's rest frame first: a shift head predicts from
+	// the transformer's summary the Doppler shift of the lines in pixels
+	// (RV / PixelKmS; trained with WShift times a Huber loss on spectra
+	// with an RV), and the continuum-relative flux is resampled by it,
+	// clipped to ±RestFrameShift pixels. A star's RV moves its lines by
+	// one or two pixels, which a map of line depths at fixed pixels
+	// otherwise blurs; the Cannon and the Payne fit in the rest frame.
+	RestFrameShift int     `json:"rest_frame_shift"`
+	PixelKmS       float64 `json:"pixel_kms"` // velocity step of one input pixel, km/s (LAMOSTPixelKmS)
+	WShift         float64 `json:"w_shift"`
 	// ZBins, when > 0, adds a redshift head: a softmax over ZBins equal
 	// bins of ln(1+z) from 0 to ln(1+ZMax), trained with WZ times the
 	// cross-entropy against a Gaussian-smoothed target (see ZTarget) on
@@ -65,6 +76,13 @@ type Config struct {
 	ZBins int     `json:"z_bins"`
 	ZMax  float64 `json:"z_max"`
 	WZ    float64 `json:"w_z"`
+	// ZTemplates, when > 0 (with ZBins and ContinuumChannel), adds to
+	// the redshift logits the correlation of the continuum-relative flux,
+	// averaged over ZTemplateBin pixels, with this many learned rest-frame
+	// templates at every redshift (a learned Redrock; see
+	// zTemplateScores).
+	ZTemplates   int `json:"z_templates"`
+	ZTemplateBin int `json:"z_template_bin"`
 
 	// Masked-patch reconstruction: the fraction of tokens masked in the
 	// pretraining phase, in spans of MaskSpan consecutive tokens, and the
@@ -154,6 +172,9 @@ func (c Config) Validate() error {
 	if c.PixelHead < 0 || c.PixelHead > 1<<16 || (c.PixelHead > 0 && !c.ContinuumChannel) {
 		bad("pixel_head %d needs 0 ≤ pixel_head ≤ 65536 and continuum_channel", c.PixelHead)
 	}
+	if c.RestFrameShift < 0 || c.RestFrameShift > 1024 || (c.RestFrameShift > 0 && (c.PixelHead == 0 || !(c.PixelKmS > 0) || c.WShift < 0)) {
+		bad("rest_frame_shift %d needs ≤ 1024, pixel_head, pixel_kms > 0 and w_shift ≥ 0 (got pixel_kms %g, w_shift %g)", c.RestFrameShift, c.PixelKmS, c.WShift)
+	}
 	if c.EmbedHidden < 0 || c.EmbedHidden > 1<<16 {
 		bad("embed_hidden %d", c.EmbedHidden)
 	}
@@ -174,6 +195,9 @@ func (c Config) Validate() error {
 	}
 	if c.ZBins < 0 || c.ZBins > 1<<16 || (c.ZBins > 0 && !(c.ZMax > 0 && c.ZMax < 1e4)) || !(c.WZ >= 0) {
 		bad("z_bins %d, z_max %g, w_z %g: need 0 ≤ z_bins ≤ 65536 and, with bins, 0 < z_max < 10⁴, w_z ≥ 0", c.ZBins, c.ZMax, c.WZ)
+	}
+	if c.ZTemplates < 0 || c.ZTemplates > 64 || (c.ZTemplates > 0 && (c.ZBins == 0 || !c.ContinuumChannel || !(c.PixelKmS > 0) || c.ZTemplateBin < 1 || c.ZTemplateBin > 1<<12)) {
+		bad("z_templates %d needs ≤ 64, z_bins, continuum_channel, pixel_kms > 0 and 1 ≤ z_template_bin ≤ 4096 (got %d)", c.ZTemplates, c.ZTemplateBin)
 	}
 	if c.WClass < 0 || c.WReg < 0 || c.WRecon < 0 {
 		bad("negative loss weight")
@@ -210,7 +234,7 @@ func base() Config {
 		Pixels: 3908, Bin: 1, Patch: 20, Stride: 10,
 		Dim: 128, Layers: 4, Heads: 4, MLPRatio: 4,
 		MaskRatio: 0.3, MaskSpan: 3, FinetuneMaskRatio: 0.1,
-		ContinuumChannel: true, ZBins: 256, ZMax: 4.5,
+		ContinuumChannel: true, ZBins: 256, ZMax: 4.5, PixelKmS: LAMOSTPixelKmS,
 		WClass: 1, WReg: 1, WRecon: 0.1, WZ: 1, NLLBeta: 0.5,
 		LearningRate: 1e-3, MinLRFrac: 0.05, WarmupSteps: 100,
 		PretrainSteps: 500, Steps: 3000, Batch: 32, Accumulation: 1,
@@ -253,6 +277,7 @@ func ConfigByName(name string) (Config, error) {
 		c.Bin, c.Patch, c.Stride = 1, 64, 64
 		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 2, 2
 		c.FlatHead, c.PixelHead, c.ClassFromParams = true, 128, true
+		c.RestFrameShift, c.WShift = 6, 1
 		c.WZ = 2
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
@@ -269,11 +294,22 @@ func ConfigByName(name string) (Config, error) {
 	return c, nil
 }
 
+// laterFeatures switch off, by their JSON key, features added to the
+// named configurations after runs had been written without them.
+var laterFeatures = map[string]func(*Config){
+	"rest_frame_shift": func(c *Config) { c.RestFrameShift = 0 },
+	"z_templates":      func(c *Config) { c.ZTemplates = 0 },
+}
+
 // ParseConfig decodes a JSON configuration. Fields it omits keep the
 // values of the named configuration given by its "name" field when that is
 // tiny, small or base, and of "small" otherwise; unknown fields are an
 // error. The result is validated.
-func ParseConfig(data []byte) (Config, error) {
+func ParseConfig(data []byte) (Config, error) { return parseConfig(data, false) }
+
+// parseConfig is ParseConfig; with ofRun, data is a run directory's
+// config.json and the features in laterFeatures it does not name are off.
+func parseConfig(data []byte, ofRun bool) (Config, error) {
 	var probe struct {
 		Name string `json:"name"`
 	}
@@ -289,6 +325,21 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
+	if ofRun {
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(data, &keys); err != nil {
+			return Config{}, fmt.Errorf("%w: %v", ErrConfig, err)
+		}
+		// A run written before a feature existed did not use it: its
+		// config lacks the feature's switch, which must not default to the
+		// named configuration's current value (its checkpoint has no such
+		// weights).
+		for key, off := range laterFeatures {
+			if _, ok := keys[key]; !ok {
+				off(&c)
+			}
+		}
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -296,12 +347,19 @@ func ParseConfig(data []byte) (Config, error) {
 }
 
 // LoadConfig reads a JSON configuration file (see ParseConfig).
-func LoadConfig(path string) (Config, error) {
+func LoadConfig(path string) (Config, error) { return loadConfig(path, false) }
+
+// LoadRunConfig reads a run directory's config.json (ConfigFile): as
+// LoadConfig, except that features added to the named configurations
+// after the run was written stay off when the file does not name them.
+func LoadRunConfig(path string) (Config, error) { return loadConfig(path, true) }
+
+func loadConfig(path string, ofRun bool) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("load config: %w", err)
 	}
-	c, err := ParseConfig(data)
+	c, err := parseConfig(data, ofRun)
 	if err != nil {
 		return Config{}, fmt.Errorf("load config %s: %w", path, err)
 	}

@@ -46,6 +46,18 @@ func BetaNLL(mean, logSigma, y, w *Node, beta float64) *Node {
 	return weightedMean(Mul(Mul(nll, weight), w), w)
 }
 
+// ShiftLoss is the mean Huber loss (δ = 1 pixel) of the predicted
+// Doppler shifts pred [B] against target [B] (pixels, Config.ShiftTarget)
+// over the examples with weight [B] > 0: quadratic within a pixel,
+// linear beyond, so a few wrong labels or unusual stars do not dominate.
+func ShiftLoss(pred, target, weight *Node) *Node {
+	target = Where(GreaterThan(weight, ZerosLike(weight)), target, ZerosLike(target))
+	a := Abs(Sub(pred, target))
+	quad := Min(a, OnesLike(a))
+	huber := Sub(Add(MulScalar(Square(quad), 0.5), a), quad) // ½q² + (a − q)
+	return weightedMean(Mul(huber, weight), weight)
+}
+
 // ReconLoss is the weighted mean squared error of the reconstruction
 // recon [B, T+1, P] against target [B, T+1, P] over masked tokens only:
 // Σ m·w·(r−t)² / Σ m·w, with m the token mask [B, T+1] (1 = masked) and w

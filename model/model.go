@@ -37,6 +37,7 @@ type Outputs struct {
 	Mean      *Node // [B, NumParams] normalised parameter means
 	LogSigma  *Node // [B, NumParams] natural log of the normalised σ, in (−7, 7)
 	ZLogits   *Node // [B, ZBins] redshift-bin logits (Params head with Config.ZBins > 0)
+	Shift     *Node // [B] predicted Doppler shift of a star's lines, input pixels (Params head with Config.RestFrameShift > 0)
 	Recon     *Node // [B, Tokens+1, Patch] reconstructed normalised flux (token 0 unused)
 	Embedding *Node // [B, Dim] mean of the final token states
 	Hidden    *Node // [B, Tokens+1, Dim] final token states (after the last layer norm)
@@ -112,11 +113,20 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		headIn = Concatenate([]*Node{headIn, flat}, -1) // [B, 2d]
 	}
 	paramIn := headIn
-	if cfg.PixelHead > 0 && heads.Params {
+	var cont *Node // [B, T·P] continuum-relative flux of every pixel, observed frame
+	if heads.Params && (cfg.PixelHead > 0 || cfg.ZTemplates > 0) {
 		// The input data need no gradient: slicing them is safe on simplego.
 		p := cfg.Patch
-		cont := Slice(x, AxisRange(), AxisRange(), AxisRange(2*p, 3*p)) // [B, T, P]
-		pix := gelu(layers.Dense(ctx.In("pixel_head"), Reshape(cont, x.Shape().Dimensions[0], tokens*p), true, cfg.PixelHead))
+		cont = Slice(x, AxisRange(), AxisRange(), AxisRange(2*p, 3*p)) // [B, T, P]
+		cont = Reshape(cont, x.Shape().Dimensions[0], tokens*p)
+	}
+	if cfg.PixelHead > 0 && heads.Params {
+		cont := cont
+		if cfg.RestFrameShift > 0 {
+			out.Shift = shiftHead(ctx.In("shift_head"), headIn, d)
+			cont = restFrame(cont, out.Shift, cfg.RestFrameShift)
+		}
+		pix := gelu(layers.Dense(ctx.In("pixel_head"), cont, true, cfg.PixelHead))
 		paramIn = Concatenate([]*Node{headIn, pix}, -1)
 	}
 	if heads.Params {
@@ -127,6 +137,9 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		if cfg.ZBins > 0 {
 			zh := gelu(layers.Dense(ctx.In("z_hidden"), headIn, true, d))
 			out.ZLogits = layers.Dense(ctx.In("z_out"), zh, true, cfg.ZBins)
+			if cfg.ZTemplates > 0 {
+				out.ZLogits = Add(out.ZLogits, zTemplateScores(ctx, cfg, cont))
+			}
 		}
 	}
 	if heads.Class {

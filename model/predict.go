@@ -125,7 +125,7 @@ type Predictor struct {
 // the checkpoint checkpoints/best.ckpt, or the latest complete step
 // checkpoint when there is no best one yet.
 func LoadPredictor(runDir string) (*Predictor, error) {
-	cfg, err := LoadConfig(filepath.Join(runDir, ConfigFile))
+	cfg, err := LoadRunConfig(filepath.Join(runDir, ConfigFile))
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: %w", runDir, err)
 	}

@@ -24,6 +24,7 @@ type Record struct {
 	ParamNLL  float64     `json:"param_nll"`  // Gaussian NLL of the parameters (fine-tuning)
 	ReconLoss float64     `json:"recon_loss"` // masked reconstruction loss
 	ZLoss     float64     `json:"z_loss"`     // redshift-bin cross-entropy (fine-tuning, with a redshift head)
+	ShiftLoss float64     `json:"shift_loss"` // rest-frame shift Huber loss, pixels (fine-tuning, with a shift head)
 	LR        float64     `json:"lr"`         // learning rate of the step
 	GradNorm  float64     `json:"grad_norm"`  // global gradient norm before clipping
 	Seconds   float64     `json:"seconds"`    // wall time of the step (batch wait included)
@@ -42,6 +43,9 @@ type ValMetrics struct {
 	// ZCatastrophic is the fraction of spectra with a redshift whose
 	// redshift from the redshift head misses by |Δz|/(1+z) > 0.01.
 	ZCatastrophic *float64 `json:"z_catastrophic,omitempty"`
+	// ShiftMAEKmS is the shift head's mean absolute error, as a
+	// velocity, over spectra with a usable rest-frame shift target.
+	ShiftMAEKmS *float64 `json:"shift_mae_kms,omitempty"`
 	// Accuracy is the fraction of labelled spectra whose most probable
 	// class is right; absent before fine-tuning or without labels.
 	Accuracy *float64 `json:"accuracy,omitempty"`

@@ -162,7 +162,7 @@ func (r *run) setup() error {
 	}
 	var err error
 	if resume {
-		if r.cfg, err = model.LoadConfig(filepath.Join(r.dir, model.ConfigFile)); err != nil {
+		if r.cfg, err = model.LoadRunConfig(filepath.Join(r.dir, model.ConfigFile)); err != nil {
 			return err
 		}
 		if r.state, err = readState(trimExt(latest) + ".json"); err != nil {
@@ -193,6 +193,12 @@ func (r *run) setup() error {
 	}
 	if px := len(r.opts.Train.Examples[0].Flux); px != r.cfg.Pixels {
 		return fmt.Errorf("training spectra have %d pixels, the model takes %d", px, r.cfg.Pixels)
+	}
+	if g := r.opts.Train.Grid; r.cfg.RestFrameShift > 0 && g.Log10Step > 0 {
+		// The shift head learns RV in pixels of this grid.
+		if kms := model.SpeedOfLightKmS * math.Ln10 * g.Log10Step; math.Abs(kms-r.cfg.PixelKmS) > 1e-6*kms {
+			return fmt.Errorf("training grid has %.4f km/s per pixel, the model config says pixel_kms %.4f", kms, r.cfg.PixelKmS)
+		}
 	}
 	if err := model.WriteFileAtomic(filepath.Join(r.dir, model.ConfigFile), r.cfg.JSON()); err != nil {
 		return err
@@ -382,8 +388,9 @@ func (r *run) loop(ctx context.Context) (int, error) {
 			rec.ParamNLL += v[2] / k
 			rec.ReconLoss += v[3] / k
 			rec.ZLoss += v[4] / k
+			rec.ShiftLoss += v[5] / k
 			if apply {
-				rec.GradNorm = v[5]
+				rec.GradNorm = v[6]
 			}
 			r.state.Batcher, r.state.Consumed = it.pos, it.consumed
 		}

@@ -42,6 +42,8 @@ type prepared struct {
 	y, w   []float32 // Size×NumParams, NaN-free
 	zt     []float32 // Size×ZBins redshift-head targets (ZBins > 0)
 	zw     []float32 // Size: 1 for a spectrum with a redshift
+	st     []float32 // Size: rest-frame shift targets, pixels (RestFrameShift > 0)
+	sw     []float32 // Size: 1 for a spectrum with a usable shift target
 	batch  *dataset.Batch
 }
 
@@ -99,13 +101,26 @@ func prepareBatch(cfg model.Config, norm dataset.Normalizer, b *dataset.Batch, p
 			}
 		}
 	}
+	if cfg.RestFrameShift > 0 {
+		const np = dataset.NumParams
+		p.st, p.sw = make([]float32, b.Size), make([]float32, b.Size)
+		for r := range b.Size {
+			if p.w[r*np+dataset.ParamRV] <= 0 {
+				continue
+			}
+			rv := norm.Decode([np]float32(p.y[r*np : (r+1)*np]))[dataset.ParamRV]
+			if s, ok := cfg.ShiftTarget(rv); ok {
+				p.st[r], p.sw[r] = s, 1
+			}
+		}
+	}
 	return p, nil
 }
 
 // tensors returns the graph inputs of a phase: x, feats, mask, target,
 // pixel weights, and for fine-tuning also the one-hot classes, class
-// weights, targets and target weights, and with a redshift head its
-// targets and weights.
+// weights, targets and target weights, with a redshift head its targets
+// and weights, and with a rest-frame shift head its targets and weights.
 func (p *prepared) tensors(phase Phase) []any {
 	in := p.in
 	ts := []any{
@@ -126,22 +141,34 @@ func (p *prepared) tensors(phase Phase) []any {
 				tensors.FromFlatDataAndDimensions(p.zt, in.Size, len(p.zt)/in.Size),
 				tensors.FromFlatDataAndDimensions(p.zw, in.Size))
 		}
+		if p.st != nil {
+			ts = append(ts,
+				tensors.FromFlatDataAndDimensions(p.st, in.Size),
+				tensors.FromFlatDataAndDimensions(p.sw, in.Size))
+		}
 	}
 	return ts
 }
 
+// losses are the parts of a phase's loss (parts it does not use are 0).
+type losses struct {
+	total, ce, nll, rec, zce, shift *Node
+}
+
 // lossGraph builds the model and the phase's losses from the graph
 // inputs (see prepared.tensors): total, class CE, parameter NLL,
-// reconstruction loss and redshift-bin CE (parts a phase does not use are
-// 0). The total uses the β-NLL when cfg.NLLBeta > 0; the NLL part returned
-// is the plain one.
-func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) (total, ce, nll, rec, zce *Node) {
+// reconstruction loss, redshift-bin CE and rest-frame shift loss. The
+// total uses the β-NLL when cfg.NLLBeta > 0; the NLL part returned is the
+// plain one.
+func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) losses {
 	x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
 	zero := ScalarZero(x.Graph(), x.DType())
+	l := losses{ce: zero, nll: zero, rec: zero, zce: zero, shift: zero}
 	if phase == PhasePretrain {
 		out := model.Build(ctx, cfg, x, feats, mask, model.Heads{Recon: true})
-		rec = model.ReconLoss(out.Recon, tgt, pw, mask)
-		return rec, zero, zero, rec, zero
+		l.rec = model.ReconLoss(out.Recon, tgt, pw, mask)
+		l.total = l.rec
+		return l
 	}
 	withRecon := maskRatio(cfg, phase) > 0
 	var m *Node
@@ -149,24 +176,28 @@ func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) 
 		m = mask
 	}
 	out := model.Build(ctx, cfg, x, feats, m, model.Heads{Class: true, Params: true, Recon: withRecon})
-	ce = model.ClassLoss(out.Logits, in[5], in[6])
-	nll = model.GaussianNLL(out.Mean, out.LogSigma, in[7], in[8])
-	reg := nll
+	l.ce = model.ClassLoss(out.Logits, in[5], in[6])
+	l.nll = model.GaussianNLL(out.Mean, out.LogSigma, in[7], in[8])
+	reg := l.nll
 	if cfg.NLLBeta > 0 {
 		reg = model.BetaNLL(out.Mean, out.LogSigma, in[7], in[8], cfg.NLLBeta)
 	}
-	rec = zero
 	if withRecon {
-		rec = model.ReconLoss(out.Recon, tgt, pw, mask)
+		l.rec = model.ReconLoss(out.Recon, tgt, pw, mask)
 	}
-	total = Add(MulScalar(ce, cfg.WClass), MulScalar(reg, cfg.WReg))
-	total = Add(total, MulScalar(rec, cfg.WRecon))
-	zce = zero
+	l.total = Add(MulScalar(l.ce, cfg.WClass), MulScalar(reg, cfg.WReg))
+	l.total = Add(l.total, MulScalar(l.rec, cfg.WRecon))
+	next := 9
 	if cfg.ZBins > 0 {
-		zce = model.ZBinLoss(out.ZLogits, in[9], in[10])
-		total = Add(total, MulScalar(zce, cfg.WZ))
+		l.zce = model.ZBinLoss(out.ZLogits, in[next], in[next+1])
+		l.total = Add(l.total, MulScalar(l.zce, cfg.WZ))
+		next += 2
 	}
-	return total, ce, nll, rec, zce
+	if out.Shift != nil {
+		l.shift = model.ShiftLoss(out.Shift, in[next], in[next+1])
+		l.total = Add(l.total, MulScalar(l.shift, cfg.WShift))
+	}
+	return l
 }
 
 // newOptimizer returns the run's AdamW; its learning rate variable is
@@ -186,14 +217,15 @@ func setLearningRate(ctx *context.Context, lr float64) error {
 // it adds them, averages over cfg.Accumulation micro-batches, clips the
 // average to global norm cfg.ClipNorm, takes an AdamW step and zeroes the
 // accumulators. Outputs: total loss, class CE, parameter NLL,
-// reconstruction loss, redshift-bin CE, and (apply only, else 0) the
+// reconstruction loss, redshift-bin CE, rest-frame shift loss, and (apply only, else 0) the
 // global gradient norm before clipping.
 func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase, apply bool) (*context.Exec, error) {
 	opt := newOptimizer(cfg)
 	return context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
 		g := in[0].Graph()
 		ctx.SetTraining(g, true)
-		total, ce, nll, rec, zce := lossGraph(ctx, cfg, phase, in)
+		l := lossGraph(ctx, cfg, phase, in)
+		total := l.total
 		grads := ctx.BuildTrainableVariablesGradientsGraph(total)
 		var vars []*context.Variable
 		for v := range ctx.IterVariables() {
@@ -218,7 +250,7 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 			for i, acc := range accs {
 				acc.SetValueGraph(grads[i])
 			}
-			return []*Node{total, ce, nll, rec, zce, zero}
+			return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, zero}
 		}
 		for i, acc := range accs {
 			grads[i] = MulScalar(grads[i], 1/float64(cfg.Accumulation))
@@ -226,7 +258,7 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 		}
 		grads, norm := ClipByGlobalNorm(grads, cfg.ClipNorm)
 		opt.UpdateGraphWithGradients(ctx, grads, total.DType())
-		return []*Node{total, ce, nll, rec, zce, norm}
+		return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, norm}
 	})
 }
 
@@ -234,7 +266,8 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 // feats, mask, target, pixel weights. Outputs: per spectrum the
 // reconstruction numerator Σ m·w·(r−t)² and denominator Σ m·w, and for
 // fine-tuning also the class logits, parameter means and log σ, and with
-// a redshift head its logits (from an unmasked pass, as at prediction).
+// a redshift head its logits and with a shift head its shifts (from an
+// unmasked pass, as at prediction).
 func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase) (*context.Exec, error) {
 	return context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
 		x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
@@ -252,6 +285,9 @@ func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 			outs = append(outs, o.Logits, o.Mean, o.LogSigma)
 			if o.ZLogits != nil {
 				outs = append(outs, o.ZLogits)
+			}
+			if o.Shift != nil {
+				outs = append(outs, o.Shift)
 			}
 		}
 		return outs

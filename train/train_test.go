@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -281,5 +282,41 @@ func TestEarlyStopping(t *testing.T) {
 	again := mustRun(t, Options{Train: synthSet(8, 8), Val: synthSet(8, 9), Config: cfg, OutDir: dir, Resume: true})
 	if again.Steps != 3 || !again.EarlyStopped {
 		t.Errorf("resumed stopped run: %+v", again)
+	}
+}
+
+// TestShiftHeadTrains: with a rest-frame shift head, fine-tuning records
+// the shift loss, which falls, and validation reports the head's RV
+// error; a config whose pixel velocity is not the training grid's fails.
+func TestShiftHeadTrains(t *testing.T) {
+	train, val := synthSet(32, 5), synthSet(8, 6)
+	cfg := testConfig(40, 0)
+	cfg.EvalEvery, cfg.CheckpointEvery = 40, 40
+	cfg.PixelHead, cfg.RestFrameShift, cfg.WShift = 8, 2, 1
+	cfg.PixelKmS = 1
+	if _, err := Run(context.Background(), Options{Train: train, Config: cfg, OutDir: t.TempDir(), Log: quietLog{t}}); err == nil || !strings.Contains(err.Error(), "pixel_kms") {
+		t.Fatalf("a wrong pixel velocity: %v", err)
+	}
+	cfg.PixelKmS = model.SpeedOfLightKmS * math.Ln10 * train.Grid.Log10Step
+	dir := t.TempDir()
+	res := mustRun(t, Options{Train: train, Val: val, Config: cfg, OutDir: dir})
+	recs, err := readRecords(filepath.Join(dir, MetricsFile), 1<<30)
+	if err != nil || len(recs) != 40 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	mean := func(rs []Record) float64 {
+		s := 0.0
+		for _, r := range rs {
+			s += r.ShiftLoss
+		}
+		return s / float64(len(rs))
+	}
+	first, last := mean(recs[:5]), mean(recs[35:])
+	t.Logf("shift loss %.4f → %.4f", first, last)
+	if !(first > 0) || !(last < 0.5*first) {
+		t.Errorf("shift loss %g → %g: not halved", first, last)
+	}
+	if m := res.LastVal.ShiftMAEKmS; m == nil || !(*m >= 0) || math.IsInf(*m, 0) {
+		t.Errorf("validation shift MAE %v", m)
 	}
 }

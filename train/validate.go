@@ -61,7 +61,8 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 	}
 	const nc, np = dataset.NumClasses, dataset.NumParams
 	var recNum, recDen, ceSum, nllSum, zceSum float64
-	var nLabelled, nCorrect, nTargets, nZ, nZBad int
+	var shiftAbsSum float64
+	var nLabelled, nCorrect, nTargets, nZ, nZBad, nShift int
 	var maeSum, maeN [np]float64
 	n := len(v.set.Examples)
 	size := v.cfg.Batch
@@ -116,6 +117,10 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 					nZBad++
 				}
 			}
+			if p.sw != nil && p.sw[r] > 0 {
+				shiftAbsSum += math.Abs(float64(flat[len(flat)-1][r] - p.st[r]))
+				nShift++
+			}
 			if c := b.Class[r]; c >= 0 {
 				lse, best := logSumExp(logits[r*nc : (r+1)*nc])
 				ceSum += lse - float64(logits[r*nc+int(c)])
@@ -155,6 +160,10 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		m.Loss += v.cfg.WZ * m.ZLoss
 		cat := float64(nZBad) / float64(nZ)
 		m.ZCatastrophic = &cat
+	}
+	if nShift > 0 {
+		mae := shiftAbsSum / float64(nShift) * v.cfg.ShiftPixelKmS()
+		m.ShiftMAEKmS = &mae
 	}
 	if maskRatio(v.cfg, phase) > 0 {
 		m.Loss += v.cfg.WRecon * m.ReconLoss

@@ -6,6 +6,7 @@ transcription of model/continuum.go:
 import math
 import os
 import random
+import struct
 import sys
 import unittest
 
@@ -209,13 +210,15 @@ class TorchBenchTest(unittest.TestCase):
         embed = (inp * d + d) + (4 * d + d) + d + toks * d
         block = 2 * 2 * d + 4 * (d * d + d) + (d * mlp + mlp) + (mlp * d + d)
         pixel = 62 * 64 * pix + pix  # PixelHead: Dense(62·64 continuum values → 128)
+        # The rest-frame shift head: 2d -> d GELU -> 1 on the head input.
+        shift = (hin * d + d) + (d * 1 + 1)
         # ClassFromParams: the class head reads [head input, 5 parameter means].
-        heads = (2 * d + (toks * d * d + d) + pixel
+        heads = (2 * d + (toks * d * d + d) + shift + pixel
                  + ((hin + pix) * d + d) + 2 * (d * 5 + 5)
                  + (hin * d + d) + (d * 256 + 256)
                  + ((hin + 5) * d + d) + (d * 11 + 11) + (d * 64 + 64))
-        self.assertEqual(embed + 3 * block + heads, 938901)
-        self.assertEqual(tb.count_params(tb.SpecModel("math")), 938901)
+        self.assertEqual(embed + 3 * block + heads, 947222)  # 938901 without the shift head
+        self.assertEqual(tb.count_params(tb.SpecModel("math")), 947222)
 
     def test_pixel_head_feeds_only_the_parameter_head(self):
         # As model.Build: the pixel head reads the continuum channel and
@@ -227,12 +230,14 @@ class TorchBenchTest(unittest.TestCase):
         self.assertEqual(tuple(model.param_hidden.weight.shape), (64, 2 * 64 + 128))
         self.assertEqual(tuple(model.class_hidden.weight.shape), (64, 2 * 64 + 5))
         self.assertEqual(tuple(model.z_hidden.weight.shape), (64, 2 * 64))
+        self.assertEqual(tuple(model.shift_hidden.weight.shape), (64, 2 * 64))
+        self.assertEqual(tuple(model.shift_out.weight.shape), (1, 64))
         x, feats = torch.randn(3, 62, 192), torch.randn(3, 4)
         with torch.no_grad():
             before = model(x, feats, recon=False)
             model.pixel_head.weight.add_(1)
             after = model(x, feats, recon=False)
-        for i in (3, 5):  # redshift logits, embedding
+        for i in (3, 5, 6):  # redshift logits, embedding, shift
             self.assertTrue(torch.equal(before[i], after[i]), i)
         self.assertFalse(torch.allclose(before[1], after[1]))  # parameter means
         self.assertFalse(torch.allclose(before[0], after[0]))  # class logits, through the means
@@ -251,7 +256,8 @@ class TorchBenchTest(unittest.TestCase):
         logits.square().sum().backward()
         for name, p in model.named_parameters():
             head = name.split(".")[0]
-            if head in ("param_hidden", "param_mean", "param_logsigma", "pixel_head", "z_hidden", "z_out", "recon"):
+            if head in ("param_hidden", "param_mean", "param_logsigma", "pixel_head", "shift_hidden", "shift_out",
+                        "z_hidden", "z_out", "recon"):
                 self.assertIsNone(p.grad, name)
             elif head in ("class_hidden", "class_out", "head_flat", "patch_embed"):
                 self.assertTrue(p.grad is not None and p.grad.abs().sum() > 0, name)
@@ -264,24 +270,101 @@ class TorchBenchTest(unittest.TestCase):
         torch.manual_seed(1)
         gen = torch.Generator().manual_seed(1)
         model = tb.SpecModel("math")
-        flux, ivar, onehot, cw, y, w, zt, zw = tb.bench_batch(gen, 12)
+        flux, ivar, onehot, cw, y, w, zt, zw, st, sw = tb.bench_batch(gen, 12)
         self.assertEqual(zw.tolist(), [1.0 if i in (9, 10) else 0.0 for i in range(12)])
+        # Every spectrum has an RV, N(0, 1) km/s: RV / 69.03 pixels.
+        self.assertEqual(sw.tolist(), [1.0] * 12)
+        self.assertEqual(st.tolist(), (y[:, tb.PARAM_RV].double() / tb.PIXEL_KMS).float().tolist())
         x, feats, target, pw = tb.prepare(flux, ivar)
         mask = tb.mask_tokens(gen, 12)
         out = model(x, feats, mask)
         self.assertEqual([tuple(o.shape) for o in out],
-                         [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64)])
-        loss = tb.losses(out, onehot, cw, y, w, zt, zw, target, pw, mask)
-        # train.lossGraph's weights for small: 1·CE + 1·β-NLL + 0.1·recon + 2·zCE.
-        self.assertEqual((tb.W_CLASS, tb.W_REG, tb.W_RECON, tb.W_Z), (1.0, 1.0, 0.1, 2.0))
+                         [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64), (12,)])
+        loss = tb.losses(out, onehot, cw, y, w, zt, zw, target, pw, mask, st, sw)
+        # train.lossGraph's weights for small: 1·CE + 1·β-NLL + 0.1·recon + 2·zCE + 1·shift.
+        self.assertEqual((tb.W_CLASS, tb.W_REG, tb.W_RECON, tb.W_Z, tb.W_SHIFT), (1.0, 1.0, 0.1, 2.0, 1.0))
         mw = pw * mask[..., None]
         want = (tb.soft_ce(out[0], onehot, cw) + tb.beta_nll(out[1], out[2], y, w, 0.5)
-                + 0.1 * (mw * (out[4] - target) ** 2).sum() / mw.sum() + 2 * tb.soft_ce(out[3], zt, zw))
+                + 0.1 * (mw * (out[4] - target) ** 2).sum() / mw.sum() + 2 * tb.soft_ce(out[3], zt, zw)
+                + tb.shift_loss(out[6], st, sw))
         self.assertAlmostEqual(loss.item(), want.item(), places=4)
         loss.backward()
         self.assertTrue(math.isfinite(loss.item()))
         for name, p in model.named_parameters():
             self.assertTrue(p.grad is not None and torch.isfinite(p.grad).all(), name)
+
+    def test_pixel_kms_is_gos_constant(self):
+        # model.LAMOSTPixelKmS = c·ln 10·10⁻⁴, rounded once to float64 by
+        # Go's constant arithmetic (gobench's TestCountParamsSmall checks
+        # the same bits); the float product c * log(10) * 1e-4 is 1 ulp off.
+        self.assertEqual(struct.pack(">d", tb.PIXEL_KMS).hex(), "405141e7a9453415")
+        self.assertAlmostEqual(tb.PIXEL_KMS, 299792.458 * math.log(10) * 1e-4, places=10)
+
+    def test_rest_frame_reproduces_a_ramp(self):
+        # v[i] = i resampled by s reads i + s away from the edges (linear
+        # interpolation is exact for a line); a shift beyond 6 is clipped
+        # to 6, and outside the spectrum the signal is 0.
+        n = 40
+        v = torch.arange(n, dtype=torch.float64).expand(5, n)
+        s = torch.tensor([0.0, 2.3, -1.75, 9.0, -20.0], dtype=torch.float64)
+        out = tb.rest_frame(v, s, 6)
+        i = torch.arange(6, n - 6, dtype=torch.float64)
+        for r, want in enumerate([0.0, 2.3, -1.75, 6.0, -6.0]):
+            err = (out[r, 6:n - 6] - (i + want)).abs().max().item()
+            self.assertLess(err, 1e-12, f"shift {s[r].item()}")
+        self.assertEqual(out[0].tolist(), v[0].tolist())
+        self.assertEqual(out[3, n - 6:].tolist(), [0.0] * 6)  # v(i + 6) beyond the end
+        self.assertEqual(out[4, :6].tolist(), [0.0] * 6)  # v(i − 6) before the start
+        self.assertAlmostEqual(out[1, n - 3].item(), 0.7 * (n - 1), places=12)  # 0.7 v[n−1] + 0.3·0 past the end
+
+    def test_rest_frame_has_no_gradient_through_the_shift(self):
+        # The shift is detached (model/restframe.go's StopGradient): the
+        # parameter loss trains the pixel head but not the shift head,
+        # which only the shift loss trains.
+        s = torch.tensor([1.5], requires_grad=True)
+        v = torch.randn(1, 20, requires_grad=True)
+        tb.rest_frame(v, s, 6).sum().backward()
+        self.assertIsNone(s.grad)
+        self.assertIsNotNone(v.grad)
+        torch.manual_seed(4)
+        model = tb.SpecModel("math")
+        x, feats = torch.randn(4, 62, 192), torch.randn(4, 4)
+        out = model(x, feats, recon=False)
+        out[1].square().sum().backward()  # parameter means
+        self.assertIsNone(model.shift_hidden.weight.grad)
+        self.assertIsNone(model.shift_out.weight.grad)
+        self.assertGreater(model.pixel_head.weight.grad.abs().sum().item(), 0)
+        model.zero_grad(set_to_none=True)
+        out = model(x, feats, recon=False)
+        tb.shift_loss(out[6], torch.ones(4), torch.ones(4)).backward()
+        self.assertGreater(model.shift_out.weight.grad.abs().sum().item(), 0)
+        self.assertIsNone(model.pixel_head.weight.grad)
+
+    def test_shift_targets(self):
+        # model.Config.ShiftTarget of the decoded RV (mean 0, std 1):
+        # RV / PIXEL_KMS pixels, weight 1 within ±6 pixels (of the float32 RV) where the RV has
+        # a weight; else target 0 and weight 0.
+        k = tb.PIXEL_KMS
+        rv = [2.5 * k, -5.99 * k, 6.01 * k, float("nan"), 10.0, -100.0]
+        y = torch.zeros(len(rv), tb.NUM_PARAMS)
+        y[:, tb.PARAM_RV] = torch.tensor(rv)
+        w = torch.zeros(len(rv), tb.NUM_PARAMS)
+        w[:, tb.PARAM_RV] = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 1.0])
+        st, sw = tb.shift_targets(y, w)
+        self.assertEqual(sw.tolist(), [1.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+        self.assertAlmostEqual(st[0].item(), 2.5, places=5)
+        self.assertAlmostEqual(st[1].item(), -5.99, places=5)
+        self.assertEqual(st[2:5].tolist(), [0.0, 0.0, 0.0])
+        self.assertEqual(st[5].item(), torch.tensor(-100.0 / k, dtype=torch.float32).item())
+
+    def test_shift_loss(self):
+        # Huber, δ = 1 pixel: ½a² within a pixel, a − ½ beyond; the target
+        # of a weight-0 spectrum (NaN here) is ignored.
+        pred = torch.tensor([0.5, 3.0, -1.0, 7.0])
+        target = torch.tensor([0.0, 0.0, 0.0, float("nan")])
+        weight = torch.tensor([1.0, 1.0, 1.0, 0.0])
+        self.assertAlmostEqual(tb.shift_loss(pred, target, weight).item(), (0.125 + 2.5 + 0.5) / 3, places=6)
+        self.assertEqual(tb.shift_loss(pred, target, torch.zeros(4)).item(), 0)
 
     def test_mask_tokens(self):
         m = tb.mask_tokens(torch.Generator().manual_seed(3), 4)

@@ -5,7 +5,8 @@ side-by-side speed benchmark of bench/torch/run.sh.
 The architecture, inputs, losses and optimiser follow model/ and train/ of
 the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
 d = 64, 3 blocks, FlatHead, PixelHead = 128, ClassFromParams,
-ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2):
+ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2, RestFrameShift = 6,
+WShift = 1):
 
 * input preparation (model.Prepare, in float64 as the Go code): per
   spectrum, pixels with a finite flux and ivar > 0 are good; median m and
@@ -31,9 +32,17 @@ ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2):
   mean over all 63 tokens;
 * head input (FlatHead): [embedding, Linear(63*64->64) of the flattened
   token states] (128 values);
+* rest-frame shift head (RestFrameShift, built with the pixel head and
+  before it, model/restframe.go's shiftHead): Linear(128->64) of the head
+  input, GELU, Linear(64->1): the Doppler shift of a star's lines in
+  pixels, [B];
 * pixel head (PixelHead, parameter head only): the continuum-relative
   channel of x (values 128..191 of each token) flattened to 62*64 = 3968
-  values, Linear(3968->128) and GELU, appended to the head input:
+  values, resampled to the rest frame of the predicted shift
+  (model/restframe.go's restFrame: zero-padded by 6 pixels on both sides,
+  the shift detached and clipped to +-6, out[i] = sum over j = -6..6 of
+  max(0, 1 - |s - j|) v[i + j], linear interpolation v(i + s)), then
+  Linear(3968->128) and GELU, appended to the head input:
   [embedding, flat, pixel] (256 values);
 * heads, in model.Build's order: parameters 256->64 GELU -> mean (5) and
   log sigma = 7 tanh(raw/7) (5); redshift 128->64 GELU ->256 logits over
@@ -45,7 +54,11 @@ ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2):
   Gaussian NLL of each target weighted by sigma^(2 beta), the weight held
   constant for the gradients) + 0.1 x masked, weighted reconstruction MSE
   (10% of the tokens masked in spans of 2) + 2 x redshift-bin CE against a
-  Gaussian of 1 bin around ln(1+z) (model.ZTarget), on spectra with a z;
+  Gaussian of 1 bin around ln(1+z) (model.ZTarget), on spectra with a z
+  + 1 x shift loss (model.ShiftLoss: Huber with delta 1 pixel, 1/2 a^2 up
+  to a = 1 and a - 1/2 beyond, against RV / 69.03 km/s (c ln10 1e-4, one
+  pixel of the log10 grid; model.Config.ShiftTarget), on spectra with an
+  RV within +-6 pixels, as train.prepareBatch);
 * AdamW (lr 2e-3, betas 0.9/0.999, eps 1e-7, weight decay 0.01 on every
   parameter, as GoMLX's Adam.WeightDecay), global-norm clipping at 1;
 * batch 32, float32; weights N(0, 1/fan_in), biases 0.
@@ -58,6 +71,7 @@ Prints one JSON object on standard output (progress on standard error).
 """
 
 import argparse
+import decimal
 import json
 import math
 import statistics
@@ -72,7 +86,7 @@ PIXELS, PATCH, DIM, LAYERS, HEADS, MLP_RATIO = 3908, 64, 64, 3, 2, 2
 CHANNELS = 3  # z-scored flux, noise, continuum-relative flux (Config.Channels)
 TOKEN_WIDTH = CHANNELS * PATCH  # Config.TokenWidth(): 192
 NUM_FEATURES, NUM_CLASSES, NUM_PARAMS = 4, 11, 5
-PARAM_Z = 4  # dataset.ParamZ
+PARAM_RV, PARAM_Z = 3, 4  # dataset.ParamRV (km/s), dataset.ParamZ
 REDSHIFT_CLASSES = (9, 10)  # QSO, GALAXY: the classes whose spectra carry a z
 TOKENS = (PIXELS - PATCH + PATCH - 1) // PATCH + 1  # model.Config.Tokens(): 62
 FLAT_HEAD = True
@@ -81,6 +95,20 @@ Z_BINS, Z_MAX, Z_TARGET_SIGMA_BINS = 256, 4.5, 1.0
 LN_EPS = 1e-3
 LR, WEIGHT_DECAY, CLIP, ADAM_EPS = 2e-3, 0.01, 1.0, 1e-7
 W_CLASS, W_REG, W_RECON, W_Z, NLL_BETA = 1.0, 1.0, 0.1, 2.0, 0.5
+# Config.RestFrameShift (largest shift in pixels; 0 = no shift head) and
+# Config.WShift; Config.Bin.
+REST_FRAME_SHIFT, W_SHIFT, BIN = 6, 1.0, 1
+
+
+def _pixel_kms():
+    """model.LAMOSTPixelKmS, c ln10 1e-4 km/s, rounded once to float64 as
+    Go's constant arithmetic does (a float product would be 1 ulp off)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        return float(decimal.Decimal("299792.458") * decimal.Decimal(10).ln() / 10000)
+
+
+PIXEL_KMS = _pixel_kms()  # Config.PixelKmS: 69.0297644782843...
 CLASS_FROM_PARAMS = True  # Config.ClassFromParams: the class head also reads the parameter means
 MASK_RATIO, MASK_SPAN = 0.1, 2
 # model/continuum.go: block width in pixels, gain, denominator floor (× s).
@@ -239,6 +267,48 @@ def gelu(x):
     return F.gelu(x, approximate="tanh")
 
 
+def rest_frame(v, s, max_shift):
+    """model/restframe.go's restFrame: v [B, N] resampled to the rest
+    frame of a shift of s [B] pixels, out[i] = v(i + s) by linear
+    interpolation between whole-pixel shifts (0 outside the spectrum), s
+    detached (no gradient, as GoMLX's StopGradient) and clipped to
+    +-max_shift."""
+    n = v.shape[1]
+    k = max_shift
+    padded = F.pad(v, (k, k))  # [B, N + 2k], zeros on both sides
+    s = s.detach().clamp(-k, k)[:, None]
+    out = None
+    for j in range(-k, k + 1):
+        # Weight of the whole-pixel shift j: the triangle max(0, 1 - |s - j|).
+        w = torch.clamp(1 - (s - j).abs(), min=0)
+        term = w * padded[:, k + j:k + j + n]
+        out = term if out is None else out + term
+    return out
+
+
+def shift_targets(y, w):
+    """train.prepareBatch's shift targets for standardised targets y and
+    weights w [B, NUM_PARAMS] decoded with mean 0 and std 1 (the
+    benchmark's Normalizer, so the RV is y itself, km/s): RV / (PIXEL_KMS
+    BIN) pixels (model.Config.ShiftTarget, in float64 and then float32)
+    with weight 1 where the RV has a weight and is within
+    +-REST_FRAME_SHIFT pixels, else target 0 and weight 0."""
+    rv = torch.where(w[:, PARAM_RV] > 0, y[:, PARAM_RV], torch.zeros_like(y[:, PARAM_RV])).double()
+    s = rv / (PIXEL_KMS * BIN)
+    ok = (w[:, PARAM_RV] > 0) & torch.isfinite(s) & (s.abs() <= REST_FRAME_SHIFT)
+    return torch.where(ok, s, torch.zeros_like(s)).float(), ok.float()
+
+
+def shift_loss(pred, target, weight):
+    """model.ShiftLoss: the weighted mean Huber loss (delta 1 pixel),
+    computed as Go: q = min(a, 1), 1/2 q^2 + (a - q)."""
+    target = torch.where(weight > 0, target, torch.zeros_like(target))
+    a = (pred - target).abs()
+    q = torch.clamp(a, max=1)
+    huber = 0.5 * q * q + a - q
+    return (huber * weight).sum() / weight.sum().clamp(min=1)
+
+
 class Block(nn.Module):
     def __init__(self, attn):
         super().__init__()
@@ -276,7 +346,13 @@ class SpecModel(nn.Module):
             self.head_flat = nn.Linear((TOKENS + 1) * DIM, DIM)
             head_in = 2 * DIM
         param_in = head_in
+        self.rest_frame_shift = REST_FRAME_SHIFT if PIXEL_HEAD > 0 else 0
         if PIXEL_HEAD > 0:
+            if self.rest_frame_shift > 0:
+                # model.Build's scope order: shift_head/shift_hidden,
+                # shift_head/shift_out, then pixel_head.
+                self.shift_hidden = nn.Linear(head_in, DIM)
+                self.shift_out = nn.Linear(DIM, 1)
             self.pixel_head = nn.Linear(TOKENS * PATCH, PIXEL_HEAD)
             param_in = head_in + PIXEL_HEAD
         # Heads in model.Build's order: parameters, redshift, class.
@@ -295,7 +371,9 @@ class SpecModel(nn.Module):
 
     def forward(self, x, feats, mask=None, recon=True):
         """Returns class logits, parameter means, log sigma, redshift-bin
-        logits, the reconstruction (None without recon) and the embedding."""
+        logits, the reconstruction (None without recon), the embedding and
+        the predicted rest-frame shift in pixels [B] (None without a shift
+        head)."""
         h = torch.cat([self.feat_embed(feats)[:, None], self.patch_embed(x)], 1)
         if mask is not None:
             m = mask[..., None]
@@ -309,9 +387,14 @@ class SpecModel(nn.Module):
         if FLAT_HEAD:
             head_in = torch.cat([emb, self.head_flat(h.reshape(h.shape[0], -1))], -1)
         param_in = head_in
+        shift = None
         if PIXEL_HEAD > 0:
-            # model.Build's pixel head: the continuum channel of every token.
+            # model.Build's pixel head: the continuum channel of every token,
+            # in the rest frame of the shift head's prediction.
             cont = x[:, :, 2 * PATCH:3 * PATCH].reshape(x.shape[0], TOKENS * PATCH)
+            if self.rest_frame_shift > 0:
+                shift = self.shift_out(gelu(self.shift_hidden(head_in))).reshape(x.shape[0])
+                cont = rest_frame(cont, shift, self.rest_frame_shift)
             param_in = torch.cat([head_in, gelu(self.pixel_head(cont))], -1)
         r = gelu(self.param_hidden(param_in))
         mean = self.param_mean(r)
@@ -324,7 +407,7 @@ class SpecModel(nn.Module):
             class_in = torch.cat([head_in, mean.detach()], -1)
         logits = self.class_out(gelu(self.class_hidden(class_in)))
         rec = self.recon(h) if recon else None
-        return logits, mean, log_sigma, z_logits, rec, emb
+        return logits, mean, log_sigma, z_logits, rec, emb, shift
 
 
 def soft_ce(logits, target, weight):
@@ -343,15 +426,18 @@ def beta_nll(mean, log_sigma, y, w, beta):
     return (nll * w).sum() / w.sum().clamp(min=1)
 
 
-def losses(out, onehot, cw, y, w, zt, zw, target, pw, mask):
+def losses(out, onehot, cw, y, w, zt, zw, target, pw, mask, st, sw):
     """train.lossGraph's fine-tuning total."""
-    logits, mean, log_sigma, z_logits, rec, _ = out
+    logits, mean, log_sigma, z_logits, rec, _, shift = out
     ce = soft_ce(logits, onehot, cw)
     reg = beta_nll(mean, log_sigma, y, w, NLL_BETA)
     mw = pw * mask[..., None]
     rl = (mw * (rec - target) ** 2).sum() / mw.sum().clamp(min=1e-6)
     zce = soft_ce(z_logits, zt, zw)
-    return W_CLASS * ce + W_REG * reg + W_RECON * rl + W_Z * zce
+    total = W_CLASS * ce + W_REG * reg + W_RECON * rl + W_Z * zce
+    if shift is not None:
+        total = total + W_SHIFT * shift_loss(shift, st, sw)
+    return total
 
 
 def mask_tokens(gen, size):
@@ -373,8 +459,10 @@ def bench_batch(gen, n):
     """Random LAMOST-grid spectra labelled as bench/torch/gobench's
     benchBatch: every class in turn, the four stellar parameters for every
     spectrum, a redshift in [0.1, 3.6) for QSOs and galaxies (standardised
-    targets with mean 0 and std 1, so y is z itself). Returns flux, ivar,
-    one-hot classes, class weights, y, w, redshift-bin targets and weights."""
+    targets with mean 0 and std 1, so y is z itself, and the RV, index 3,
+    is N(0, 1) km/s). Returns flux, ivar, one-hot classes, class weights,
+    y, w, redshift-bin targets and weights, and rest-frame shift targets
+    and weights (shift_targets)."""
     flux = (100 + 10 * torch.randn(n, PIXELS, generator=gen)).float()
     ivar = torch.full((n, PIXELS), 0.01)
     cls = torch.arange(n) % NUM_CLASSES
@@ -386,7 +474,8 @@ def bench_batch(gen, n):
     y[:, PARAM_Z] = torch.where(has_z, 0.1 + 3.5 * torch.rand(n, generator=gen), torch.zeros(n))
     w[:, PARAM_Z] = has_z.float()
     zt, zw = z_target(torch.where(has_z, y[:, PARAM_Z], torch.full((n,), float("nan"))))
-    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w, zt, zw
+    st, sw = shift_targets(y, w)
+    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w, zt, zw, st, sw
 
 
 def count_params(model):
@@ -410,7 +499,7 @@ def main():
     nparams = count_params(model)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=ADAM_EPS, weight_decay=WEIGHT_DECAY)
 
-    flux, ivar, onehot, cw, y, w, zt, zw = bench_batch(gen, a.batch)
+    flux, ivar, onehot, cw, y, w, zt, zw, st, sw = bench_batch(gen, a.batch)
     x, feats, target, pw = prepare(flux, ivar)
     mask = mask_tokens(gen, a.batch)
     model.train()
@@ -418,7 +507,7 @@ def main():
     for i in range(a.steps + 2):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = losses(model(x, feats, mask), onehot, cw, y, w, zt, zw, target, pw, mask)
+        loss = losses(model(x, feats, mask), onehot, cw, y, w, zt, zw, target, pw, mask, st, sw)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
         opt.step()
@@ -439,7 +528,7 @@ def main():
         with torch.inference_mode():
             for lo in range(0, a.n, 64):
                 xi, fi, _, _ = prepare(iflux[lo:lo + 64], iivar[lo:lo + 64])
-                logits, mean, log_sigma, z_logits, _, emb = model(xi, fi, recon=False)
+                logits, mean, log_sigma, z_logits, _, emb, _ = model(xi, fi, recon=False)
                 z, z_sigma, z_mass = decode_z(torch.softmax(z_logits, -1))
                 outs.append((torch.softmax(logits, -1).numpy(), mean.numpy(), torch.exp(log_sigma).numpy(),
                              z.numpy(), z_sigma.numpy(), z_mass.numpy(), emb.numpy()))

@@ -11,12 +11,13 @@
 //
 // The training step is rebuilt here from the public API (model.Build,
 // model.ClassLoss, model.BetaNLL, model.ReconLoss, model.ZBinLoss with
-// model.ZTarget's targets, train.ClipByGlobalNorm and GoMLX's AdamW with
-// the configuration's hyper-parameters) because train's step executable
-// is unexported; it is the graph train.newStepExec builds for a
-// fine-tuning step without gradient accumulation (train.lossGraph's
-// total: WClass·CE + WReg·β-NLL + WRecon·reconstruction + WZ·redshift-bin
-// CE).
+// model.ZTarget's targets, model.ShiftLoss with model.Config.ShiftTarget's
+// targets, train.ClipByGlobalNorm and GoMLX's AdamW with the
+// configuration's hyper-parameters) because train's step executable is
+// unexported; it is the graph train.newStepExec builds for a fine-tuning
+// step without gradient accumulation (train.lossGraph's total:
+// WClass·CE + WReg·β-NLL + WRecon·reconstruction + WZ·redshift-bin CE +
+// WShift·rest-frame shift loss).
 package main
 
 import (
@@ -109,6 +110,28 @@ func countParams(ctx *context.Context) int {
 	return total
 }
 
+// benchNorm is the benchmark's Normalizer: mean 0 and std 1, so that the
+// batch's targets (benchdata.Batch) are their physical values.
+var benchNorm = dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}
+
+// shiftTargets returns the rest-frame shift head's targets (pixels,
+// model.Config.ShiftTarget of the decoded RV) and weights (1 for a
+// spectrum with a usable RV) of b, as train.prepareBatch.
+func shiftTargets(cfg model.Config, b *dataset.Batch) (st, sw []float32) {
+	const np = dataset.NumParams
+	st, sw = make([]float32, b.Size), make([]float32, b.Size)
+	for r := range b.Size {
+		if !(b.W[r*np+dataset.ParamRV] > 0) {
+			continue
+		}
+		rv := benchNorm.Decode([np]float32(b.Y[r*np : (r+1)*np]))[dataset.ParamRV]
+		if s, ok := cfg.ShiftTarget(rv); ok {
+			st[r], sw[r] = s, 1
+		}
+	}
+	return st, sw
+}
+
 // zTargets returns the redshift head's targets (Size×ZBins, model.ZTarget)
 // and weights (1 for a spectrum with a redshift) of b, whose targets are
 // taken as already in physical units (a Normalizer with mean 0 and std 1,
@@ -149,8 +172,13 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 		reg := model.BetaNLL(out.Mean, out.LogSigma, in[7], in[8], cfg.NLLBeta) // GaussianNLL for β = 0
 		rec := model.ReconLoss(out.Recon, tgt, pw, mask)
 		total := Add(Add(MulScalar(ce, cfg.WClass), MulScalar(reg, cfg.WReg)), MulScalar(rec, cfg.WRecon))
+		next := 9
 		if cfg.ZBins > 0 {
-			total = Add(total, MulScalar(model.ZBinLoss(out.ZLogits, in[9], in[10]), cfg.WZ))
+			total = Add(total, MulScalar(model.ZBinLoss(out.ZLogits, in[next], in[next+1]), cfg.WZ))
+			next += 2
+		}
+		if out.Shift != nil {
+			total = Add(total, MulScalar(model.ShiftLoss(out.Shift, in[next], in[next+1]), cfg.WShift))
 		}
 		grads := ctx.BuildTrainableVariablesGradientsGraph(total)
 		grads, norm := train.ClipByGlobalNorm(grads, cfg.ClipNorm)
@@ -175,9 +203,13 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 		onehot[i*dataset.NumClasses+int(c)] = 1
 		cw[i] = 1
 	}
-	var zt, zw []float32
+	var zt, zw, st, sw []float32
 	if cfg.ZBins > 0 {
 		zt, zw = zTargets(cfg, b)
+	}
+	withShift := cfg.RestFrameShift > 0 && cfg.PixelHead > 0 // model.Build's condition for Outputs.Shift
+	if withShift {
+		st, sw = shiftTargets(cfg, b)
 	}
 	args := func() []any {
 		a := []any{
@@ -195,6 +227,11 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 			a = append(a,
 				tensors.FromFlatDataAndDimensions(zt, in.Size, cfg.ZBins),
 				tensors.FromFlatDataAndDimensions(zw, in.Size))
+		}
+		if withShift {
+			a = append(a,
+				tensors.FromFlatDataAndDimensions(st, in.Size),
+				tensors.FromFlatDataAndDimensions(sw, in.Size))
 		}
 		return a
 	}
@@ -234,8 +271,7 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 // inference times model.Predictor on n spectra, reps times after one
 // warm-up call, and model.Prepare alone on the same spectra.
 func inference(cfg model.Config, ctx *context.Context, reps, n int, res *result) error {
-	norm := dataset.Normalizer{Std: [dataset.NumParams]float64{1, 1, 1, 1, 1}}
-	p, err := model.NewPredictor(cfg, norm, ctx)
+	p, err := model.NewPredictor(cfg, benchNorm, ctx)
 	if err != nil {
 		return err
 	}

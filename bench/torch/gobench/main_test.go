@@ -32,7 +32,7 @@ func TestCountParamsSmall(t *testing.T) {
 	ctx := context.New()
 	exec, err := context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, x, f, m *Node) []*Node {
 		o := model.Build(ctx, cfg, x, f, m, model.Heads{Class: true, Params: true, Recon: true})
-		return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits, o.Recon}
+		return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits, o.Recon, o.Shift}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -43,9 +43,17 @@ func TestCountParamsSmall(t *testing.T) {
 		t.Fatalf("small: %d tokens of %d values, patch %d, flat head %v, pixel head %d, class from params %v, %d z bins: the hand count below needs updating",
 			cfg.Tokens(), cfg.TokenWidth(), cfg.Patch, cfg.FlatHead, cfg.PixelHead, cfg.ClassFromParams, cfg.ZBins)
 	}
-	if cfg.WClass != 1 || cfg.WReg != 1 || cfg.WRecon != 0.1 || cfg.WZ != 2 {
-		t.Fatalf("small: loss weights %g, %g, %g, %g: torch_bench.py's W_CLASS, W_REG, W_RECON, W_Z need updating",
-			cfg.WClass, cfg.WReg, cfg.WRecon, cfg.WZ)
+	if cfg.RestFrameShift != 6 || cfg.Bin != 1 {
+		t.Fatalf("small: rest-frame shift %d, bin %d: the hand count below and torch_bench.py's REST_FRAME_SHIFT, BIN need updating",
+			cfg.RestFrameShift, cfg.Bin)
+	}
+	// torch_bench.py's PIXEL_KMS: c·ln 10·10⁻⁴ rounded once to float64.
+	if bits := math.Float64bits(cfg.PixelKmS); bits != 0x405141e7a9453415 {
+		t.Fatalf("small: pixel_kms %.17g (bits %#x): torch_bench.py's PIXEL_KMS needs updating", cfg.PixelKmS, bits)
+	}
+	if cfg.WClass != 1 || cfg.WReg != 1 || cfg.WRecon != 0.1 || cfg.WZ != 2 || cfg.WShift != 1 {
+		t.Fatalf("small: loss weights %g, %g, %g, %g, %g: torch_bench.py's W_CLASS, W_REG, W_RECON, W_Z, W_SHIFT need updating",
+			cfg.WClass, cfg.WReg, cfg.WRecon, cfg.WZ, cfg.WShift)
 	}
 	outs, err := exec.Exec(f32(1, 62, 192), f32(1, model.NumFeatures), f32(1, 63))
 	if err != nil {
@@ -60,8 +68,10 @@ func TestCountParamsSmall(t *testing.T) {
 	// the 62·64 continuum-relative values to 128, appended to the
 	// parameter head's input only (2d + 128); the class head reading the
 	// head input and the 5 parameter means (ClassFromParams: 2d + 5);
-	// 11 classes, 5 parameters, 256 redshift bins; reconstruction of 64
-	// pixels.
+	// 11 classes, 5 parameters, 256 redshift bins; the rest-frame shift
+	// head (RestFrameShift), 2d → d GELU → 1 on the head input, whose
+	// resampling of the pixel head's input adds no variables;
+	// reconstruction of 64 pixels.
 	const d, in, toks, mlp, hin, pix, zbins = 64, 192, 63, 128, 128, 128, 256
 	embed := (in*d + d) + (4*d + d) + d + toks*d
 	block := 2*2*d + 4*(d*d+d) + (d*mlp + mlp) + (mlp*d + d)
@@ -70,10 +80,11 @@ func TestCountParamsSmall(t *testing.T) {
 	class := ((hin+dataset.NumParams)*d + d) + (d*11 + 11)
 	params := ((hin+pix)*d + d) + 2*(d*5+5)
 	z := (hin*d + d) + (d*zbins + zbins)
-	heads := 2*d + flat + pixel + class + params + z + (d*64 + 64)
+	shift := (hin*d + d) + (d*1 + 1)
+	heads := 2*d + flat + shift + pixel + class + params + z + (d*64 + 64)
 	want := embed + 3*block + heads
-	if want != 938901 {
-		t.Fatalf("hand count %d, expected 938901", want)
+	if want != 947222 { // 938901 without the shift head
+		t.Fatalf("hand count %d, expected 947222", want)
 	}
 	if got := countParams(ctx); got != want {
 		t.Errorf("countParams = %d, want %d", got, want)
@@ -124,6 +135,33 @@ func TestBenchBatchRedshifts(t *testing.T) {
 	}
 	if nz != 5 { // classes 9 and 10 (i mod 11) among spectra 0…31: 9, 10, 20, 21, 31
 		t.Errorf("%d spectra with a redshift, want 5", nz)
+	}
+}
+
+// TestBenchBatchShiftTargets checks the rest-frame shift targets of the
+// benchmark batch: every spectrum has an RV (N(0, 1) km/s, a small
+// fraction of a pixel), whose target is RV / PixelKmS pixels.
+func TestBenchBatchShiftTargets(t *testing.T) {
+	cfg, err := model.ConfigByName("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const np = dataset.NumParams
+	b := benchdata.Batch(cfg.Pixels, 32)
+	st, sw := shiftTargets(cfg, b)
+	for r := range b.Size {
+		rv := float64(b.Y[r*np+dataset.ParamRV])
+		if sw[r] != 1 || st[r] != float32(rv/cfg.PixelKmS) || math.Abs(float64(st[r])) > 0.1 {
+			t.Errorf("spectrum %d: RV %g km/s, shift target %g (weight %g), want %g", r, rv, st[r], sw[r], rv/cfg.PixelKmS)
+		}
+	}
+	// Out of range (beyond ±RestFrameShift pixels) or without an RV: no target.
+	b.Y[0*np+dataset.ParamRV] = float32(6.5 * cfg.PixelKmS)
+	b.Y[1*np+dataset.ParamRV] = float32(-5.5 * cfg.PixelKmS)
+	b.W[2*np+dataset.ParamRV] = 0
+	st, sw = shiftTargets(cfg, b)
+	if sw[0] != 0 || st[0] != 0 || sw[1] != 1 || math.Abs(float64(st[1])+5.5) > 1e-5 || sw[2] != 0 || st[2] != 0 {
+		t.Errorf("targets %v, weights %v", st[:3], sw[:3])
 	}
 }
 
