@@ -186,7 +186,7 @@ func TestPredictorRoundTrip(t *testing.T) {
 	}
 	direct, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
 		o := Build(ctx, cfg, x, f, nil, Heads{Class: true, Params: true})
-		return []*Node{Softmax(o.Logits, -1), o.Mean, o.LogSigma, o.Embedding}
+		return []*Node{Softmax(o.Logits, -1), o.Mean, o.LogSigma, o.Embedding, Softmax(o.StarLogits, -1)}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +213,10 @@ func TestPredictorRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probs, mean, logSig, emb := flat(outs[0]), flat(outs[1]), flat(outs[2]), flat(outs[3])
+	probs, mean, logSig, emb, starProbs := flat(outs[0]), flat(outs[1]), flat(outs[2]), flat(outs[3]), flat(outs[4])
+	if cfg.StarBins == 0 {
+		t.Fatal("the test config has no binned stellar heads")
+	}
 	for i, pr := range preds {
 		if pr.ID != string(rune('a'+i)) {
 			t.Errorf("prediction %d has ID %q", i, pr.ID)
@@ -234,15 +237,19 @@ func TestPredictorRoundTrip(t *testing.T) {
 		if !near(sum, 1, 1e-5) || pr.Probs[pr.Class] != slices.Max(pr.Probs[:]) {
 			t.Errorf("spectrum %d: probabilities sum to %g, class %d", i, sum, pr.Class)
 		}
-		// Teff: 10^(y·0.1 + 3.7) ± 10^(…)·ln10·0.1·σ; logg: y·1.2 + 3 ± 1.2σ.
-		y, s := float64(mean[i*5]), math.Exp(float64(logSig[i*5]))
-		teff := math.Pow(10, y*0.1+3.7)
-		if !near(pr.Params[0], teff, 1e-5) || !near(pr.Sigma[0], teff*math.Ln10*0.1*s, 1e-4) {
-			t.Errorf("spectrum %d: Teff %g ± %g, want %g ± %g", i, pr.Params[0], pr.Sigma[0], teff, teff*math.Ln10*0.1*s)
+		// Teff, logg and [Fe/H] come from the binned heads.
+		for j, b := range cfg.StarBinnings() {
+			nb := cfg.StarBins
+			lo := (i*len(StarBinParams) + j) * nb
+			v, sv, _ := b.Decode(starProbs[lo : lo+nb])
+			if k := StarBinParams[j]; !near(pr.Params[k], v, 1e-5) || !near(pr.Sigma[k], sv, 1e-4) {
+				t.Errorf("spectrum %d: parameter %d = %g ± %g, want %g ± %g", i, k, pr.Params[k], pr.Sigma[k], v, sv)
+			}
 		}
-		y, s = float64(mean[i*5+1]), math.Exp(float64(logSig[i*5+1]))
-		if !near(pr.Params[1], y*1.2+3, 1e-5) || !near(pr.Sigma[1], 1.2*s, 1e-4) {
-			t.Errorf("spectrum %d: logg %g ± %g, want %g ± %g", i, pr.Params[1], pr.Sigma[1], y*1.2+3, 1.2*s)
+		// RV from the Gaussian head: y·40 + 0 ± 40σ.
+		y, s := float64(mean[i*5+3]), math.Exp(float64(logSig[i*5+3]))
+		if !near(pr.Params[3], y*40, 1e-5) || !near(pr.Sigma[3], 40*s, 1e-4) {
+			t.Errorf("spectrum %d: RV %g ± %g, want %g ± %g", i, pr.Params[3], pr.Sigma[3], y*40, 40*s)
 		}
 		if !slices.EqualFunc(pr.Embedding, emb[i*cfg.Dim:(i+1)*cfg.Dim], func(a, b float32) bool { return near(float64(a), float64(b), 1e-5) }) {
 			t.Errorf("spectrum %d: embedding differs from the direct run", i)

@@ -76,6 +76,16 @@ type Config struct {
 	ZBins int     `json:"z_bins"`
 	ZMax  float64 `json:"z_max"`
 	WZ    float64 `json:"w_z"`
+	// StarBins, when > 0, adds binned heads for Teff, log g and [Fe/H]
+	// (StarBinnings: softmaxes over StarBins bins each, from the parameter
+	// head's input), trained with WStarBins times their cross-entropy
+	// against Gaussian-smoothed targets; predicted Teff, log g and [Fe/H]
+	// and their σ then come from these (Binning.Decode). The Gaussian head
+	// still gives RV and the means the class head reads. One standardised
+	// regression over O to M stars has to resolve 100 K in a Teff range
+	// of 40,000 K; bins of 75 K at 5,800 K make that a classification.
+	StarBins  int     `json:"star_bins"`
+	WStarBins float64 `json:"w_star_bins"`
 	// ZTemplates, when > 0 (with ZBins and ContinuumChannel), adds to
 	// the redshift logits the correlation of the continuum-relative flux,
 	// averaged over ZTemplateBin pixels, with this many learned rest-frame
@@ -196,6 +206,9 @@ func (c Config) Validate() error {
 	if c.ZBins < 0 || c.ZBins > 1<<16 || (c.ZBins > 0 && !(c.ZMax > 0 && c.ZMax < 1e4)) || !(c.WZ >= 0) {
 		bad("z_bins %d, z_max %g, w_z %g: need 0 ≤ z_bins ≤ 65536 and, with bins, 0 < z_max < 10⁴, w_z ≥ 0", c.ZBins, c.ZMax, c.WZ)
 	}
+	if c.StarBins < 0 || c.StarBins > 1<<16 || c.StarBins == 1 || !(c.WStarBins >= 0) {
+		bad("star_bins %d, w_star_bins %g: need 0 or 2 … 65536 bins and w_star_bins ≥ 0", c.StarBins, c.WStarBins)
+	}
 	if c.ZTemplates < 0 || c.ZTemplates > 64 || (c.ZTemplates > 0 && (c.ZBins == 0 || !c.ContinuumChannel || !(c.PixelKmS > 0) || c.ZTemplateBin < 1 || c.ZTemplateBin > 1<<12)) {
 		bad("z_templates %d needs ≤ 64, z_bins, continuum_channel, pixel_kms > 0 and 1 ≤ z_template_bin ≤ 4096 (got %d)", c.ZTemplates, c.ZTemplateBin)
 	}
@@ -235,7 +248,7 @@ func base() Config {
 		Dim: 128, Layers: 4, Heads: 4, MLPRatio: 4,
 		MaskRatio: 0.3, MaskSpan: 3, FinetuneMaskRatio: 0.1,
 		ContinuumChannel: true, ZBins: 256, ZMax: 4.5, PixelKmS: LAMOSTPixelKmS,
-		WClass: 1, WReg: 1, WRecon: 0.1, WZ: 1, NLLBeta: 0.5,
+		WClass: 1, WReg: 1, WRecon: 0.1, WZ: 1, WStarBins: 1, NLLBeta: 0.5,
 		LearningRate: 1e-3, MinLRFrac: 0.05, WarmupSteps: 100,
 		PretrainSteps: 500, Steps: 3000, Batch: 32, Accumulation: 1,
 		WeightDecay: 0.01, ClipNorm: 1, Seed: 1,
@@ -269,7 +282,7 @@ func ConfigByName(name string) (Config, error) {
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 20, 60, 5
 		c.Batch, c.EvalEvery, c.CheckpointEvery, c.Patience = 16, 20, 20, 0
 		c.LearningRate = 3e-3
-		c.FlatHead, c.ZBins = true, 64
+		c.FlatHead, c.ZBins, c.StarBins = true, 64, 64
 	case "small":
 		// Non-overlapping 64-pixel patches at full resolution: 62 tokens.
 		// Overlapping patches (stride 32, 123 tokens) cost 2.1× the step
@@ -278,6 +291,7 @@ func ConfigByName(name string) (Config, error) {
 		c.Dim, c.Layers, c.Heads, c.MLPRatio = 64, 3, 2, 2
 		c.FlatHead, c.PixelHead, c.ClassFromParams = true, 128, true
 		c.RestFrameShift, c.WShift = 6, 1
+		c.StarBins = 256
 		c.WZ = 2
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100
@@ -299,6 +313,7 @@ func ConfigByName(name string) (Config, error) {
 var laterFeatures = map[string]func(*Config){
 	"rest_frame_shift": func(c *Config) { c.RestFrameShift = 0 },
 	"z_templates":      func(c *Config) { c.ZTemplates = 0 },
+	"star_bins":        func(c *Config) { c.StarBins = 0 },
 }
 
 // ParseConfig decodes a JSON configuration. Fields it omits keep the

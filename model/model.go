@@ -33,14 +33,15 @@ type Heads struct {
 // Outputs are the nodes of a model graph. Heads that were not asked for
 // are nil.
 type Outputs struct {
-	Logits    *Node // [B, NumClasses] class logits
-	Mean      *Node // [B, NumParams] normalised parameter means
-	LogSigma  *Node // [B, NumParams] natural log of the normalised σ, in (−7, 7)
-	ZLogits   *Node // [B, ZBins] redshift-bin logits (Params head with Config.ZBins > 0)
-	Shift     *Node // [B] predicted Doppler shift of a star's lines, input pixels (Params head with Config.RestFrameShift > 0)
-	Recon     *Node // [B, Tokens+1, Patch] reconstructed normalised flux (token 0 unused)
-	Embedding *Node // [B, Dim] mean of the final token states
-	Hidden    *Node // [B, Tokens+1, Dim] final token states (after the last layer norm)
+	Logits     *Node // [B, NumClasses] class logits
+	Mean       *Node // [B, NumParams] normalised parameter means
+	LogSigma   *Node // [B, NumParams] natural log of the normalised σ, in (−7, 7)
+	ZLogits    *Node // [B, ZBins] redshift-bin logits (Params head with Config.ZBins > 0)
+	StarLogits *Node // [B, 3, StarBins] logits of the binned Teff, log g, [Fe/H] heads (Params head with Config.StarBins > 0)
+	Shift      *Node // [B] predicted Doppler shift of a star's lines, input pixels (Params head with Config.RestFrameShift > 0)
+	Recon      *Node // [B, Tokens+1, Patch] reconstructed normalised flux (token 0 unused)
+	Embedding  *Node // [B, Dim] mean of the final token states
+	Hidden     *Node // [B, Tokens+1, Dim] final token states (after the last layer norm)
 }
 
 // Variable scopes of the model; the optimizer's and the training loop's
@@ -134,6 +135,11 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 		out.Mean = layers.Dense(ctx.In("param_mean"), r, true, dataset.NumParams)
 		raw := layers.Dense(ctx.In("param_logsigma"), r, true, dataset.NumParams)
 		out.LogSigma = MulScalar(Tanh(DivScalar(raw, 7)), 7)
+		if cfg.StarBins > 0 {
+			sh := gelu(layers.Dense(ctx.In("star_bins_hidden"), paramIn, true, 2*d))
+			sl := layers.Dense(ctx.In("star_bins_out"), sh, true, len(StarBinParams)*cfg.StarBins)
+			out.StarLogits = Reshape(sl, sl.Shape().Dimensions[0], len(StarBinParams), cfg.StarBins)
+		}
 		if cfg.ZBins > 0 {
 			zh := gelu(layers.Dense(ctx.In("z_hidden"), headIn, true, d))
 			out.ZLogits = layers.Dense(ctx.In("z_out"), zh, true, cfg.ZBins)

@@ -183,6 +183,9 @@ func NewPredictor(cfg Config, norm dataset.Normalizer, ctx *context.Context) (*P
 		if out.ZLogits != nil {
 			outs = append(outs, Softmax(out.ZLogits, -1))
 		}
+		if out.StarLogits != nil {
+			outs = append(outs, Softmax(out.StarLogits, -1))
+		}
 		return outs
 	})
 	if err != nil {
@@ -252,8 +255,9 @@ func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
 
 // run executes the inference graph on prepared inputs and returns the
 // flat outputs: probabilities, means, log σ, embeddings and, with a
-// redshift head, the redshift-bin probabilities.
-func (p *Predictor) run(in Inputs) (outs [5][]float32, err error) {
+// redshift head, the redshift-bin probabilities, then with binned
+// stellar heads their probabilities.
+func (p *Predictor) run(in Inputs) (outs [6][]float32, err error) {
 	x := tensors.FromFlatDataAndDimensions(in.X, in.Size, in.Tokens, in.Width())
 	f := tensors.FromFlatDataAndDimensions(in.Feats, in.Size, NumFeatures)
 	res, err := p.exec.Exec(x, f)
@@ -268,7 +272,7 @@ func (p *Predictor) run(in Inputs) (outs [5][]float32, err error) {
 }
 
 // fill decodes row r of the outputs into pr.
-func (p *Predictor) fill(pr *Prediction, outs [5][]float32, r int) {
+func (p *Predictor) fill(pr *Prediction, outs [6][]float32, r int) {
 	const c, np = dataset.NumClasses, dataset.NumParams
 	best := 0
 	for k := range c {
@@ -286,8 +290,22 @@ func (p *Predictor) fill(pr *Prediction, outs [5][]float32, r int) {
 	pr.Params = p.Normalizer.Decode(y)
 	pr.Sigma = p.Normalizer.DecodeSigma(y, sigma)
 	pr.ZMass = math.NaN()
-	if nz := p.Config.ZBins; nz > 0 && len(outs[4]) >= (r+1)*nz {
-		pr.Params[dataset.ParamZ], pr.Sigma[dataset.ParamZ], pr.ZMass = DecodeZ(p.Config, outs[4][r*nz:(r+1)*nz])
+	next := 4
+	if nz := p.Config.ZBins; nz > 0 {
+		if len(outs[next]) >= (r+1)*nz {
+			pr.Params[dataset.ParamZ], pr.Sigma[dataset.ParamZ], pr.ZMass = DecodeZ(p.Config, outs[next][r*nz:(r+1)*nz])
+		}
+		next++
+	}
+	if nb := p.Config.StarBins; nb > 0 {
+		row := len(StarBinParams) * nb
+		if len(outs[next]) >= (r+1)*row {
+			for j, b := range p.Config.StarBinnings() {
+				k := StarBinParams[j]
+				lo := r*row + j*nb
+				pr.Params[k], pr.Sigma[k], _ = b.Decode(outs[next][lo : lo+nb])
+			}
+		}
 	}
 	d := p.Config.Dim
 	pr.Embedding = slices.Clone(outs[3][r*d : (r+1)*d])

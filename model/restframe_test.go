@@ -197,3 +197,18 @@ func toF32(v []float64) *tensors.Tensor {
 	}
 	return tensors.FromFlatDataAndDimensions(f, len(f))
 }
+
+func TestStarBinLoss(t *testing.T) {
+	// One example, three parameters of two bins; the third has weight 0.
+	logits := []float32{0, 0, 1, 0, 5, 5}
+	target := []float32{1, 0, 0.5, 0.5, 1, 0}
+	w := []float32{1, 1, 0}
+	got := tensors.ToScalar[float32](MustExecOnce(backend(t), StarBinLoss,
+		tensors.FromFlatDataAndDimensions(logits, 1, 3, 2), tensors.FromFlatDataAndDimensions(target, 1, 3, 2),
+		tensors.FromFlatDataAndDimensions(w, 1, 3)))
+	l2 := math.Log(1 + math.E)
+	want := (math.Ln2 + 0.5*(l2-1) + 0.5*l2) / 2
+	if math.Abs(float64(got)-want) > 1e-6 {
+		t.Errorf("StarBinLoss = %g, want %g", got, want)
+	}
+}

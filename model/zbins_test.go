@@ -87,3 +87,42 @@ func TestDecodeZOfTwoPeaksIsHonestlyUncertain(t *testing.T) {
 		t.Errorf("all-zero probabilities gave z %g", z)
 	}
 }
+
+// TestStarBinningsRoundTrip: a target decodes to its value within a
+// small fraction of a bin on each stellar scale, σ is the target's
+// spread converted to the parameter's units, and values beyond the range
+// clamp to the end bins.
+func TestStarBinningsRoundTrip(t *testing.T) {
+	cfg, _ := ConfigByName("small")
+	cfg.StarBins = 256
+	bs := cfg.StarBinnings()
+	dst := make([]float32, cfg.StarBins)
+	for j, tc := range []struct{ value, tol float64 }{{5777, 3}, {4.44, 0.002}, {-1.234, 0.002}} {
+		b := bs[j]
+		if !b.Target(tc.value, dst) {
+			t.Fatalf("param %d: no target for %g", j, tc.value)
+		}
+		got, sigma, mass := b.Decode(dst)
+		if math.Abs(got-tc.value) > tc.tol {
+			t.Errorf("param %d: decoded %g, want %g ± %g", j, got, tc.value, tc.tol)
+		}
+		// The target is a Gaussian of one bin: σ_u ≈ √(1 + 1/12) bins.
+		wantSigma := math.Sqrt(1+1.0/12) * b.Width()
+		if j == 0 {
+			wantSigma *= tc.value * math.Ln10
+		}
+		if math.Abs(sigma/wantSigma-1) > 0.05 || mass < 0.9 {
+			t.Errorf("param %d: σ %g (want %g), mass %g", j, sigma, wantSigma, mass)
+		}
+	}
+	if got := bs[0].Centre(0); math.Abs(got-math.Pow(10, 3.35+0.5*1.4/256)) > 1e-6 {
+		t.Errorf("first Teff bin centre %g", got)
+	}
+	bs[0].Target(1e6, dst)
+	if dst[cfg.StarBins-1] < dst[cfg.StarBins-2] || dst[0] != 0 {
+		t.Error("a Teff beyond the range does not clamp to the last bin")
+	}
+	if bs[0].Target(-5, dst) || bs[1].Target(math.NaN(), dst) {
+		t.Error("a target for a negative Teff or a NaN log g")
+	}
+}

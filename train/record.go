@@ -17,29 +17,31 @@ import (
 // Record is one line of metrics.jsonl: an optimizer step, and the
 // validation done after it when there was one.
 type Record struct {
-	Step      int         `json:"step"`       // optimizer steps done, this one included
-	Phase     Phase       `json:"phase"`      // phase of this step
-	Loss      float64     `json:"loss"`       // training loss (mean over the step's micro-batches)
-	ClassLoss float64     `json:"class_loss"` // class cross-entropy (fine-tuning)
-	ParamNLL  float64     `json:"param_nll"`  // Gaussian NLL of the parameters (fine-tuning)
-	ReconLoss float64     `json:"recon_loss"` // masked reconstruction loss
-	ZLoss     float64     `json:"z_loss"`     // redshift-bin cross-entropy (fine-tuning, with a redshift head)
-	ShiftLoss float64     `json:"shift_loss"` // rest-frame shift Huber loss, pixels (fine-tuning, with a shift head)
-	LR        float64     `json:"lr"`         // learning rate of the step
-	GradNorm  float64     `json:"grad_norm"`  // global gradient norm before clipping
-	Seconds   float64     `json:"seconds"`    // wall time of the step (batch wait included)
-	Elapsed   float64     `json:"elapsed"`    // training wall time since the run began, resumes included
-	Val       *ValMetrics `json:"val,omitempty"`
+	Step        int         `json:"step"`          // optimizer steps done, this one included
+	Phase       Phase       `json:"phase"`         // phase of this step
+	Loss        float64     `json:"loss"`          // training loss (mean over the step's micro-batches)
+	ClassLoss   float64     `json:"class_loss"`    // class cross-entropy (fine-tuning)
+	ParamNLL    float64     `json:"param_nll"`     // Gaussian NLL of the parameters (fine-tuning)
+	ReconLoss   float64     `json:"recon_loss"`    // masked reconstruction loss
+	ZLoss       float64     `json:"z_loss"`        // redshift-bin cross-entropy (fine-tuning, with a redshift head)
+	ShiftLoss   float64     `json:"shift_loss"`    // rest-frame shift Huber loss, pixels (fine-tuning, with a shift head)
+	StarBinLoss float64     `json:"star_bin_loss"` // binned Teff, log g, [Fe/H] cross-entropy (fine-tuning, with binned heads)
+	LR          float64     `json:"lr"`            // learning rate of the step
+	GradNorm    float64     `json:"grad_norm"`     // global gradient norm before clipping
+	Seconds     float64     `json:"seconds"`       // wall time of the step (batch wait included)
+	Elapsed     float64     `json:"elapsed"`       // training wall time since the run began, resumes included
+	Val         *ValMetrics `json:"val,omitempty"`
 }
 
 // ValMetrics are the validation results after a step.
 type ValMetrics struct {
-	N         int     `json:"n"`          // validation spectra
-	Loss      float64 `json:"loss"`       // the phase's loss (what early stopping watches)
-	ClassLoss float64 `json:"class_loss"` // mean class cross-entropy over labelled spectra
-	ParamNLL  float64 `json:"param_nll"`  // mean Gaussian NLL over defined targets
-	ReconLoss float64 `json:"recon_loss"` // masked reconstruction loss (fixed masks)
-	ZLoss     float64 `json:"z_loss"`     // mean redshift-bin cross-entropy over spectra with a redshift
+	N           int     `json:"n"`             // validation spectra
+	Loss        float64 `json:"loss"`          // the phase's loss (what early stopping watches)
+	ClassLoss   float64 `json:"class_loss"`    // mean class cross-entropy over labelled spectra
+	ParamNLL    float64 `json:"param_nll"`     // mean Gaussian NLL over defined targets
+	ReconLoss   float64 `json:"recon_loss"`    // masked reconstruction loss (fixed masks)
+	ZLoss       float64 `json:"z_loss"`        // mean redshift-bin cross-entropy over spectra with a redshift
+	StarBinLoss float64 `json:"star_bin_loss"` // mean binned-stellar-head cross-entropy over defined parameters
 	// ZCatastrophic is the fraction of spectra with a redshift whose
 	// redshift from the redshift head misses by |Δz|/(1+z) > 0.01.
 	ZCatastrophic *float64 `json:"z_catastrophic,omitempty"`

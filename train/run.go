@@ -389,8 +389,9 @@ func (r *run) loop(ctx context.Context) (int, error) {
 			rec.ReconLoss += v[3] / k
 			rec.ZLoss += v[4] / k
 			rec.ShiftLoss += v[5] / k
+			rec.StarBinLoss += v[6] / k
 			if apply {
-				rec.GradNorm = v[6]
+				rec.GradNorm = v[7]
 			}
 			r.state.Batcher, r.state.Consumed = it.pos, it.consumed
 		}

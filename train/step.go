@@ -42,6 +42,8 @@ type prepared struct {
 	y, w   []float32 // Size×NumParams, NaN-free
 	zt     []float32 // Size×ZBins redshift-head targets (ZBins > 0)
 	zw     []float32 // Size: 1 for a spectrum with a redshift
+	bt     []float32 // Size×3×StarBins binned Teff, log g, [Fe/H] targets (StarBins > 0)
+	bw     []float32 // Size×3: 1 where the binned parameter is defined
 	st     []float32 // Size: rest-frame shift targets, pixels (RestFrameShift > 0)
 	sw     []float32 // Size: 1 for a spectrum with a usable shift target
 	batch  *dataset.Batch
@@ -101,6 +103,23 @@ func prepareBatch(cfg model.Config, norm dataset.Normalizer, b *dataset.Batch, p
 			}
 		}
 	}
+	if nb := cfg.StarBins; nb > 0 {
+		const np, ns = dataset.NumParams, len(model.StarBinParams)
+		p.bt, p.bw = make([]float32, b.Size*ns*nb), make([]float32, b.Size*ns)
+		binnings := cfg.StarBinnings()
+		for r := range b.Size {
+			phys := norm.Decode([np]float32(p.y[r*np : (r+1)*np]))
+			for j, k := range model.StarBinParams {
+				if p.w[r*np+k] <= 0 {
+					continue
+				}
+				lo := (r*ns + j) * nb
+				if binnings[j].Target(phys[k], p.bt[lo:lo+nb]) {
+					p.bw[r*ns+j] = 1
+				}
+			}
+		}
+	}
 	if cfg.RestFrameShift > 0 {
 		const np = dataset.NumParams
 		p.st, p.sw = make([]float32, b.Size), make([]float32, b.Size)
@@ -120,7 +139,8 @@ func prepareBatch(cfg model.Config, norm dataset.Normalizer, b *dataset.Batch, p
 // tensors returns the graph inputs of a phase: x, feats, mask, target,
 // pixel weights, and for fine-tuning also the one-hot classes, class
 // weights, targets and target weights, with a redshift head its targets
-// and weights, and with a rest-frame shift head its targets and weights.
+// and weights, with binned stellar heads theirs, and with a rest-frame
+// shift head its targets and weights.
 func (p *prepared) tensors(phase Phase) []any {
 	in := p.in
 	ts := []any{
@@ -141,6 +161,12 @@ func (p *prepared) tensors(phase Phase) []any {
 				tensors.FromFlatDataAndDimensions(p.zt, in.Size, len(p.zt)/in.Size),
 				tensors.FromFlatDataAndDimensions(p.zw, in.Size))
 		}
+		if p.bt != nil {
+			ns := len(model.StarBinParams)
+			ts = append(ts,
+				tensors.FromFlatDataAndDimensions(p.bt, in.Size, ns, len(p.bt)/(in.Size*ns)),
+				tensors.FromFlatDataAndDimensions(p.bw, in.Size, ns))
+		}
 		if p.st != nil {
 			ts = append(ts,
 				tensors.FromFlatDataAndDimensions(p.st, in.Size),
@@ -152,18 +178,19 @@ func (p *prepared) tensors(phase Phase) []any {
 
 // losses are the parts of a phase's loss (parts it does not use are 0).
 type losses struct {
-	total, ce, nll, rec, zce, shift *Node
+	total, ce, nll, rec, zce, star, shift *Node
 }
 
 // lossGraph builds the model and the phase's losses from the graph
 // inputs (see prepared.tensors): total, class CE, parameter NLL,
-// reconstruction loss, redshift-bin CE and rest-frame shift loss. The
+// reconstruction loss, redshift-bin CE, binned stellar CE and rest-frame
+// shift loss. The
 // total uses the β-NLL when cfg.NLLBeta > 0; the NLL part returned is the
 // plain one.
 func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) losses {
 	x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
 	zero := ScalarZero(x.Graph(), x.DType())
-	l := losses{ce: zero, nll: zero, rec: zero, zce: zero, shift: zero}
+	l := losses{ce: zero, nll: zero, rec: zero, zce: zero, star: zero, shift: zero}
 	if phase == PhasePretrain {
 		out := model.Build(ctx, cfg, x, feats, mask, model.Heads{Recon: true})
 		l.rec = model.ReconLoss(out.Recon, tgt, pw, mask)
@@ -193,6 +220,11 @@ func lossGraph(ctx *context.Context, cfg model.Config, phase Phase, in []*Node) 
 		l.total = Add(l.total, MulScalar(l.zce, cfg.WZ))
 		next += 2
 	}
+	if out.StarLogits != nil {
+		l.star = model.StarBinLoss(out.StarLogits, in[next], in[next+1])
+		l.total = Add(l.total, MulScalar(l.star, cfg.WStarBins))
+		next += 2
+	}
 	if out.Shift != nil {
 		l.shift = model.ShiftLoss(out.Shift, in[next], in[next+1])
 		l.total = Add(l.total, MulScalar(l.shift, cfg.WShift))
@@ -217,7 +249,8 @@ func setLearningRate(ctx *context.Context, lr float64) error {
 // it adds them, averages over cfg.Accumulation micro-batches, clips the
 // average to global norm cfg.ClipNorm, takes an AdamW step and zeroes the
 // accumulators. Outputs: total loss, class CE, parameter NLL,
-// reconstruction loss, redshift-bin CE, rest-frame shift loss, and (apply only, else 0) the
+// reconstruction loss, redshift-bin CE, rest-frame shift loss, binned
+// stellar CE, and (apply only, else 0) the
 // global gradient norm before clipping.
 func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase, apply bool) (*context.Exec, error) {
 	opt := newOptimizer(cfg)
@@ -250,7 +283,7 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 			for i, acc := range accs {
 				acc.SetValueGraph(grads[i])
 			}
-			return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, zero}
+			return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, l.star, zero}
 		}
 		for i, acc := range accs {
 			grads[i] = MulScalar(grads[i], 1/float64(cfg.Accumulation))
@@ -258,7 +291,7 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 		}
 		grads, norm := ClipByGlobalNorm(grads, cfg.ClipNorm)
 		opt.UpdateGraphWithGradients(ctx, grads, total.DType())
-		return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, norm}
+		return []*Node{total, l.ce, l.nll, l.rec, l.zce, l.shift, l.star, norm}
 	})
 }
 
@@ -266,8 +299,8 @@ func newStepExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 // feats, mask, target, pixel weights. Outputs: per spectrum the
 // reconstruction numerator Σ m·w·(r−t)² and denominator Σ m·w, and for
 // fine-tuning also the class logits, parameter means and log σ, and with
-// a redshift head its logits and with a shift head its shifts (from an
-// unmasked pass, as at prediction).
+// a redshift head its logits, with binned stellar heads theirs and with
+// a shift head its shifts (from an unmasked pass, as at prediction).
 func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Config, phase Phase) (*context.Exec, error) {
 	return context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, in []*Node) []*Node {
 		x, feats, mask, tgt, pw := in[0], in[1], in[2], in[3], in[4]
@@ -285,6 +318,9 @@ func newEvalExec(backend backends.Backend, ctx *context.Context, cfg model.Confi
 			outs = append(outs, o.Logits, o.Mean, o.LogSigma)
 			if o.ZLogits != nil {
 				outs = append(outs, o.ZLogits)
+			}
+			if o.StarLogits != nil {
+				outs = append(outs, o.StarLogits)
 			}
 			if o.Shift != nil {
 				outs = append(outs, o.Shift)

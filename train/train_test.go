@@ -285,14 +285,16 @@ func TestEarlyStopping(t *testing.T) {
 	}
 }
 
-// TestShiftHeadTrains: with a rest-frame shift head, fine-tuning records
-// the shift loss, which falls, and validation reports the head's RV
-// error; a config whose pixel velocity is not the training grid's fails.
+// TestShiftHeadTrains: with a rest-frame shift head and binned stellar
+// heads, fine-tuning records their losses, which fall, and validation
+// reports the shift head's RV error; a config whose pixel velocity is not
+// the training grid's fails.
 func TestShiftHeadTrains(t *testing.T) {
 	train, val := synthSet(32, 5), synthSet(8, 6)
 	cfg := testConfig(40, 0)
 	cfg.EvalEvery, cfg.CheckpointEvery = 40, 40
 	cfg.PixelHead, cfg.RestFrameShift, cfg.WShift = 8, 2, 1
+	cfg.StarBins = 32
 	cfg.PixelKmS = 1
 	if _, err := Run(context.Background(), Options{Train: train, Config: cfg, OutDir: t.TempDir(), Log: quietLog{t}}); err == nil || !strings.Contains(err.Error(), "pixel_kms") {
 		t.Fatalf("a wrong pixel velocity: %v", err)
@@ -315,6 +317,11 @@ func TestShiftHeadTrains(t *testing.T) {
 	t.Logf("shift loss %.4f → %.4f", first, last)
 	if !(first > 0) || !(last < 0.5*first) {
 		t.Errorf("shift loss %g → %g: not halved", first, last)
+	}
+	s0, s1 := recs[0].StarBinLoss, recs[39].StarBinLoss
+	t.Logf("binned stellar loss %.3f → %.3f", s0, s1)
+	if !(s0 > 2) || !(s1 < s0-1) || !(res.LastVal.StarBinLoss > 0) {
+		t.Errorf("binned stellar loss %g → %g (validation %g): did not fall by 1", s0, s1, res.LastVal.StarBinLoss)
 	}
 	if m := res.LastVal.ShiftMAEKmS; m == nil || !(*m >= 0) || math.IsInf(*m, 0) {
 		t.Errorf("validation shift MAE %v", m)

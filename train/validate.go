@@ -61,7 +61,8 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 	}
 	const nc, np = dataset.NumClasses, dataset.NumParams
 	var recNum, recDen, ceSum, nllSum, zceSum float64
-	var shiftAbsSum float64
+	var shiftAbsSum, starCESum float64
+	var nStarBins int
 	var nLabelled, nCorrect, nTargets, nZ, nZBad, nShift int
 	var maeSum, maeN [np]float64
 	n := len(v.set.Examples)
@@ -117,6 +118,30 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 					nZBad++
 				}
 			}
+			if nb := v.cfg.StarBins; nb > 0 {
+				si := 5
+				if v.cfg.ZBins > 0 {
+					si++
+				}
+				const ns = len(model.StarBinParams)
+				for j, bin := range v.cfg.StarBinnings() {
+					lo := (r*ns + j) * nb
+					sl := flat[si][lo : lo+nb]
+					lse, _ := logSumExp(sl)
+					probs := make([]float32, nb)
+					for k := range sl {
+						probs[k] = float32(math.Exp(float64(sl[k]) - lse))
+					}
+					if p.bw[r*ns+j] > 0 {
+						for k := range sl {
+							starCESum -= float64(p.bt[lo+k]) * (float64(sl[k]) - lse)
+						}
+						nStarBins++
+					}
+					// As the Predictor reports the parameter.
+					decoded[model.StarBinParams[j]], _, _ = bin.Decode(probs)
+				}
+			}
 			if p.sw != nil && p.sw[r] > 0 {
 				shiftAbsSum += math.Abs(float64(flat[len(flat)-1][r] - p.st[r]))
 				nShift++
@@ -160,6 +185,10 @@ func (v *validator) run(backend backends.Backend, ctx *context.Context, phase Ph
 		m.Loss += v.cfg.WZ * m.ZLoss
 		cat := float64(nZBad) / float64(nZ)
 		m.ZCatastrophic = &cat
+	}
+	if nStarBins > 0 {
+		m.StarBinLoss = starCESum / float64(nStarBins)
+		m.Loss += v.cfg.WStarBins * m.StarBinLoss
 	}
 	if nShift > 0 {
 		mae := shiftAbsSum / float64(nShift) * v.cfg.ShiftPixelKmS()

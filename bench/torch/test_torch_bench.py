@@ -190,6 +190,107 @@ class TorchBenchTest(unittest.TestCase):
         var = sum(math.exp(-0.5 * d * d) * d * d for d in range(-6, 7)) / norm
         self.assertAlmostEqual(sigma.item(), (1 + z) * w * math.sqrt(var + 1 / 12), places=6)
 
+    def test_star_targets(self):
+        # model.Binning.Target in model.Config.StarBinnings' layouts: a
+        # value at the centre of bin k (x = k + 0.5) gives a Gaussian of 1
+        # bin symmetric about k, cut at bins k - 6 and k + 6, summing to 1.
+        norm = sum(math.exp(-0.5 * d * d) for d in range(-6, 7))
+        width = [(hi - lo) / 256 for lo, hi, _ in tb.STAR_BINNINGS]
+        self.assertEqual(width, [1.4 / 256, 6.5 / 256, 5.5 / 256])
+        teff = 10 ** (3.35 + 100.5 * width[0])  # bin 100 of log10 Teff: 5,600 K
+        logg = -0.5 + 40.5 * width[1]  # bin 40
+        feh = -4.5 + 200.5 * width[2]  # bin 200
+        y = torch.zeros(5, tb.NUM_PARAMS, dtype=torch.float64)
+        w = torch.ones(5, tb.NUM_PARAMS)
+        y[0, :3] = torch.tensor([teff, logg, feh], dtype=torch.float64)
+        y[1, :3] = torch.tensor([1e6, -3.0, float("nan")], dtype=torch.float64)  # beyond both ends; NaN
+        y[2, :3] = torch.tensor([-5.0, 2.0, 0.0], dtype=torch.float64)  # Teff <= 0: undefined log10
+        y[3, :3] = torch.tensor([teff, logg, feh], dtype=torch.float64)
+        w[3, 1] = 0  # log g without a weight
+        y[4, :3] = torch.tensor([0.0, float("inf"), 1.0], dtype=torch.float64)  # Teff 0; infinite log g; [Fe/H] = Hi
+        bt, bw = tb.star_targets(y, w)
+        self.assertEqual(tuple(bt.shape), (5, 3, 256))
+        self.assertEqual(bt.dtype, torch.float32)
+        self.assertEqual(bw.tolist(), [[1.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0],
+                                       [0.0, 0.0, 1.0]])
+        for j, k in enumerate((100, 40, 200)):
+            t = bt[0, j]
+            self.assertEqual(t.argmax().item(), k)
+            self.assertAlmostEqual(t.sum().item(), 1, places=6)
+            self.assertAlmostEqual(t[k].item(), 1 / norm, places=5)
+            for d in range(1, 7):
+                self.assertAlmostEqual(t[k - d].item(), t[k + d].item(), places=6)
+                self.assertAlmostEqual(t[k + d].item(), math.exp(-0.5 * d * d) / norm, places=6)
+            self.assertEqual(t[k - 7].item(), 0)
+            self.assertEqual(t[k + 7].item(), 0)
+            self.assertEqual(bt[3, j].tolist(), ([0.0] * 256 if j == 1 else t.tolist()))
+        # Beyond the range: clamped to the end bins. x = 256: bins
+        # int(250) = 250 … 255; x = 0: bins 0 … int(6) = 6 (one more, at
+        # 6.5 σ, as Go's int(x + 6)).
+        top = sum(math.exp(-0.5 * (d + 0.5) ** 2) for d in range(6))
+        bottom = sum(math.exp(-0.5 * (d + 0.5) ** 2) for d in range(7))
+        self.assertEqual(bt[1, 0].argmax().item(), 255)
+        self.assertEqual(bt[1, 0, :250].abs().sum().item(), 0)
+        self.assertAlmostEqual(bt[1, 0, 255].item(), math.exp(-0.125) / top, places=6)
+        self.assertAlmostEqual(bt[1, 0, 250].item(), math.exp(-0.5 * 5.5 ** 2) / top, places=9)
+        self.assertEqual(bt[1, 1].argmax().item(), 0)
+        self.assertAlmostEqual(bt[1, 1, 0].item(), math.exp(-0.125) / bottom, places=6)
+        self.assertAlmostEqual(bt[1, 1, 6].item(), math.exp(-0.5 * 6.5 ** 2) / bottom, places=12)
+        self.assertEqual(bt[1, 1, 7:].abs().sum().item(), 0)
+        self.assertEqual(bt[4, 2].tolist(), bt[1, 0].tolist())  # [Fe/H] = Hi: the last bins too
+        # Undefined or unweighted: target 0, weight 0.
+        for r, j in ((1, 2), (2, 0), (3, 1), (4, 0), (4, 1)):
+            self.assertEqual(bt[r, j].abs().sum().item(), 0, (r, j))
+        # log g 2 and [Fe/H] 0: x = 2.5/w and 4.5/w bins.
+        for j, v in ((1, 2.0), (2, 0.0)):
+            lo = tb.STAR_BINNINGS[j][0]
+            x = (v - lo) / width[j]
+            ks = range(max(0, int(x - 6)), min(255, int(x + 6)) + 1)
+            e = {k: math.exp(-0.5 * (k + 0.5 - x) ** 2) for k in ks}
+            total = sum(e.values())
+            want = [e.get(k, 0.0) / total for k in range(256)]
+            got = bt[2, j].tolist()
+            self.assertLess(max(abs(a - b) for a, b in zip(got, want)), 1e-7, j)
+
+    def test_star_bin_loss(self):
+        # Two spectra × 3 parameters over 4 bins. Uniform logits give
+        # CE = ln 4 whatever the (normalised) target; logits
+        # (0, ln 3, -1e9, -1e9) give the softmax (1/4, 3/4, 0, 0), and a
+        # one-hot target on bin 1 the CE ln(4/3). The pairs with weight 0
+        # are left out: the mean is over the 4 weighted pairs.
+        logits = torch.zeros(2, 3, 4)
+        target = torch.zeros(2, 3, 4)
+        target[0, 0] = torch.tensor([0.1, 0.2, 0.3, 0.4])
+        target[0, 1, 2] = 1
+        target[0, 2, 3] = 1  # weight 0
+        target[1, 0] = torch.tensor([0.5, 0.5, 0.0, 0.0])
+        logits[1, 1] = torch.tensor([5.0, 0.0, 0.0, 0.0])  # weight 0
+        logits[1, 2] = torch.tensor([0.0, math.log(3), -1e9, -1e9])
+        target[1, 2, 1] = 1
+        weight = torch.tensor([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+        want = (3 * math.log(4) + math.log(4 / 3)) / 4
+        self.assertAlmostEqual(tb.star_bin_loss(logits, target, weight).item(), want, places=6)
+        # No weighted pair: 0 (the denominator is max(Σ w, 1)).
+        self.assertEqual(tb.star_bin_loss(logits, target, torch.zeros(2, 3)).item(), 0)
+
+    def test_decode_stars(self):
+        # A target at a bin centre decodes (model.Binning.Decode) to that
+        # value, with σ = |dp/du|·w·sqrt(var + 1/12) in bins.
+        teff, logg, feh = 10 ** (3.35 + 100.5 * 1.4 / 256), -0.5 + 40.5 * 6.5 / 256, -4.5 + 200.5 * 5.5 / 256
+        y = torch.zeros(1, tb.NUM_PARAMS, dtype=torch.float64)
+        y[0, :3] = torch.tensor([teff, logg, feh], dtype=torch.float64)
+        bt, _ = tb.star_targets(y, torch.ones(1, tb.NUM_PARAMS))
+        val, sigma = tb.decode_stars(bt)
+        self.assertEqual(tuple(val.shape), (1, 3))
+        norm = sum(math.exp(-0.5 * d * d) for d in range(-6, 7))
+        sd = math.sqrt(sum(math.exp(-0.5 * d * d) * d * d for d in range(-6, 7)) / norm + 1 / 12)
+        self.assertAlmostEqual(val[0, 0].item() / teff, 1, places=6)
+        self.assertAlmostEqual(val[0, 1].item(), logg, places=5)
+        self.assertAlmostEqual(val[0, 2].item(), feh, places=5)
+        self.assertAlmostEqual(sigma[0, 0].item() / (teff * math.log(10) * 1.4 / 256 * sd), 1, places=5)
+        self.assertAlmostEqual(sigma[0, 1].item(), 6.5 / 256 * sd, places=6)
+        self.assertAlmostEqual(sigma[0, 2].item(), 5.5 / 256 * sd, places=6)
+
     def test_beta_nll(self):
         # β = 0.5: the loss is NLL·σ and the mean's gradient (μ − y)/σ.
         mean = torch.tensor([[1.0, 0.0]], requires_grad=True)
@@ -212,13 +313,19 @@ class TorchBenchTest(unittest.TestCase):
         pixel = 62 * 64 * pix + pix  # PixelHead: Dense(62·64 continuum values → 128)
         # The rest-frame shift head: 2d -> d GELU -> 1 on the head input.
         shift = (hin * d + d) + (d * 1 + 1)
+        # The binned stellar heads (StarBins = 256): the parameter head's
+        # input (2d + 128) -> 2d GELU -> 3·256 logits.
+        star = ((hin + pix) * 2 * d + 2 * d) + (2 * d * 3 * 256 + 3 * 256)
+        self.assertEqual(star, 131968)
         # ClassFromParams: the class head reads [head input, 5 parameter means].
         heads = (2 * d + (toks * d * d + d) + shift + pixel
-                 + ((hin + pix) * d + d) + 2 * (d * 5 + 5)
+                 + ((hin + pix) * d + d) + 2 * (d * 5 + 5) + star
                  + (hin * d + d) + (d * 256 + 256)
                  + ((hin + 5) * d + d) + (d * 11 + 11) + (d * 64 + 64))
-        self.assertEqual(embed + 3 * block + heads, 947222)  # 938901 without the shift head
-        self.assertEqual(tb.count_params(tb.SpecModel("math")), 947222)
+        # 947222 without the binned stellar heads, 938901 without those and the shift head.
+        self.assertEqual(embed + 3 * block + heads, 1079190)
+        self.assertEqual(tb.count_params(tb.SpecModel("math")), 1079190)
+        self.assertEqual((tb.STAR_BINS, tb.W_STAR_BINS), (256, 1.0))
 
     def test_pixel_head_feeds_only_the_parameter_head(self):
         # As model.Build: the pixel head reads the continuum channel and
@@ -232,6 +339,8 @@ class TorchBenchTest(unittest.TestCase):
         self.assertEqual(tuple(model.z_hidden.weight.shape), (64, 2 * 64))
         self.assertEqual(tuple(model.shift_hidden.weight.shape), (64, 2 * 64))
         self.assertEqual(tuple(model.shift_out.weight.shape), (1, 64))
+        self.assertEqual(tuple(model.star_bins_hidden.weight.shape), (128, 2 * 64 + 128))
+        self.assertEqual(tuple(model.star_bins_out.weight.shape), (3 * 256, 128))
         x, feats = torch.randn(3, 62, 192), torch.randn(3, 4)
         with torch.no_grad():
             before = model(x, feats, recon=False)
@@ -241,6 +350,7 @@ class TorchBenchTest(unittest.TestCase):
             self.assertTrue(torch.equal(before[i], after[i]), i)
         self.assertFalse(torch.allclose(before[1], after[1]))  # parameter means
         self.assertFalse(torch.allclose(before[0], after[0]))  # class logits, through the means
+        self.assertFalse(torch.allclose(before[7], after[7]))  # binned stellar logits
 
     def test_class_loss_does_not_reach_the_parameter_head(self):
         # ClassFromParams: the class head reads the parameter means
@@ -257,7 +367,7 @@ class TorchBenchTest(unittest.TestCase):
         for name, p in model.named_parameters():
             head = name.split(".")[0]
             if head in ("param_hidden", "param_mean", "param_logsigma", "pixel_head", "shift_hidden", "shift_out",
-                        "z_hidden", "z_out", "recon"):
+                        "star_bins_hidden", "star_bins_out", "z_hidden", "z_out", "recon"):
                 self.assertIsNone(p.grad, name)
             elif head in ("class_hidden", "class_out", "head_flat", "patch_embed"):
                 self.assertTrue(p.grad is not None and p.grad.abs().sum() > 0, name)
@@ -270,23 +380,33 @@ class TorchBenchTest(unittest.TestCase):
         torch.manual_seed(1)
         gen = torch.Generator().manual_seed(1)
         model = tb.SpecModel("math")
-        flux, ivar, onehot, cw, y, w, zt, zw, st, sw = tb.bench_batch(gen, 12)
+        flux, ivar, onehot, cw, y, w, zt, zw, bt, bw, st, sw = tb.bench_batch(gen, 12)
         self.assertEqual(zw.tolist(), [1.0 if i in (9, 10) else 0.0 for i in range(12)])
         # Every spectrum has an RV, N(0, 1) km/s: RV / 69.03 pixels.
         self.assertEqual(sw.tolist(), [1.0] * 12)
         self.assertEqual(st.tolist(), (y[:, tb.PARAM_RV].double() / tb.PIXEL_KMS).float().tolist())
+        # Binned stellar targets: log g and [Fe/H] (N(0, 1)) always, Teff
+        # (N(0, 1) K) only where positive, clamped to the first bin.
+        self.assertEqual(tuple(bt.shape), (12, 3, 256))
+        self.assertEqual(bw[:, 0].tolist(), (y[:, 0] > 0).float().tolist())
+        self.assertEqual(bw[:, 1:].tolist(), [[1.0, 1.0]] * 12)
+        self.assertTrue(torch.all(bt[bw[:, 0] > 0, 0].argmax(-1) == 0))
+        self.assertTrue(torch.allclose(bt.sum(-1), bw, atol=1e-5))
         x, feats, target, pw = tb.prepare(flux, ivar)
         mask = tb.mask_tokens(gen, 12)
         out = model(x, feats, mask)
         self.assertEqual([tuple(o.shape) for o in out],
-                         [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64), (12,)])
-        loss = tb.losses(out, onehot, cw, y, w, zt, zw, target, pw, mask, st, sw)
-        # train.lossGraph's weights for small: 1·CE + 1·β-NLL + 0.1·recon + 2·zCE + 1·shift.
-        self.assertEqual((tb.W_CLASS, tb.W_REG, tb.W_RECON, tb.W_Z, tb.W_SHIFT), (1.0, 1.0, 0.1, 2.0, 1.0))
+                         [(12, 11), (12, 5), (12, 5), (12, 256), (12, 63, 64), (12, 64), (12,), (12, 3, 256)])
+        loss = tb.losses(out, onehot, cw, y, w, zt, zw, bt, bw, target, pw, mask, st, sw)
+        # train.lossGraph's weights for small: 1·CE + 1·β-NLL + 0.1·recon + 2·zCE + 1·star-bin CE + 1·shift.
+        self.assertEqual((tb.W_CLASS, tb.W_REG, tb.W_RECON, tb.W_Z, tb.W_STAR_BINS, tb.W_SHIFT),
+                         (1.0, 1.0, 0.1, 2.0, 1.0, 1.0))
         mw = pw * mask[..., None]
+        star = tb.star_bin_loss(out[7], bt, bw)
+        self.assertGreater(star.item(), 1)  # about ln 256 at initialisation
         want = (tb.soft_ce(out[0], onehot, cw) + tb.beta_nll(out[1], out[2], y, w, 0.5)
                 + 0.1 * (mw * (out[4] - target) ** 2).sum() / mw.sum() + 2 * tb.soft_ce(out[3], zt, zw)
-                + tb.shift_loss(out[6], st, sw))
+                + star + tb.shift_loss(out[6], st, sw))
         self.assertAlmostEqual(loss.item(), want.item(), places=4)
         loss.backward()
         self.assertTrue(math.isfinite(loss.item()))

@@ -5,8 +5,8 @@ side-by-side speed benchmark of bench/torch/run.sh.
 The architecture, inputs, losses and optimiser follow model/ and train/ of
 the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
 d = 64, 3 blocks, FlatHead, PixelHead = 128, ClassFromParams,
-ContinuumChannel, ZBins = 256, NLLBeta = 0.5, WZ = 2, RestFrameShift = 6,
-WShift = 1):
+ContinuumChannel, ZBins = 256, StarBins = 256, NLLBeta = 0.5, WZ = 2,
+WStarBins = 1, RestFrameShift = 6, WShift = 1; 1,079,190 parameters):
 
 * input preparation (model.Prepare, in float64 as the Go code): per
   spectrum, pixels with a finite flux and ivar > 0 are good; median m and
@@ -45,8 +45,14 @@ WShift = 1):
   Linear(3968->128) and GELU, appended to the head input:
   [embedding, flat, pixel] (256 values);
 * heads, in model.Build's order: parameters 256->64 GELU -> mean (5) and
-  log sigma = 7 tanh(raw/7) (5); redshift 128->64 GELU ->256 logits over
-  equal bins of ln(1+z) in [0, ln 5.5]; class (ClassFromParams) reading
+  log sigma = 7 tanh(raw/7) (5); binned stellar heads (StarBins, after
+  the parameter head and before the redshift head; model/zbins.go) on
+  the parameter head's input, 256->128 GELU ->768 logits reshaped to
+  [B, 3, 256]: Teff, log g and [Fe/H] (model.StarBinParams), each over 256
+  equal bins of log10 Teff in [3.35, 4.75], log g in [-0.5, 6] and
+  [Fe/H] in [-4.5, 1] (model.Config.StarBinnings); redshift 128->64
+  GELU ->256 logits over equal bins of ln(1+z) in [0, ln 5.5]; class
+  (ClassFromParams) reading
   [head input, parameter means without gradient (detach, GoMLX's
   StopGradient)], 133->64 GELU ->11, so the class loss does not train the
   parameter head; reconstruction Linear(64->64) per token;
@@ -55,6 +61,11 @@ WShift = 1):
   constant for the gradients) + 0.1 x masked, weighted reconstruction MSE
   (10% of the tokens masked in spans of 2) + 2 x redshift-bin CE against a
   Gaussian of 1 bin around ln(1+z) (model.ZTarget), on spectra with a z
+  + 1 x binned stellar CE (model.StarBinLoss: the cross-entropy of each
+  (spectrum, parameter) pair against model.Binning.Target, a Gaussian of
+  1 bin around the parameter's bin-scale value clamped to the range, cut
+  at 6 sigma and normalised, averaged over the pairs whose parameter has
+  a weight and a defined value, as train.prepareBatch)
   + 1 x shift loss (model.ShiftLoss: Huber with delta 1 pixel, 1/2 a^2 up
   to a = 1 and a - 1/2 beyond, against RV / 69.03 km/s (c ln10 1e-4, one
   pixel of the log10 grid; model.Config.ShiftTarget), on spectra with an
@@ -64,8 +75,10 @@ WShift = 1):
 * batch 32, float32; weights N(0, 1/fan_in), biases 0.
 
 Inference follows model.Predictor: preparation, the model in chunks of 64
-(class, parameter and redshift heads), softmaxes, the redshift decoded
-from its bins (model.DecodeZ), results to numpy.
+(class, parameter, redshift and binned stellar heads), softmaxes (the
+stellar bins' too, as Predictor's graph), the redshift and Teff, log g,
+[Fe/H] decoded from their bins (model.DecodeZ, model.Binning.Decode),
+results to numpy.
 
 Prints one JSON object on standard output (progress on standard error).
 """
@@ -86,12 +99,19 @@ PIXELS, PATCH, DIM, LAYERS, HEADS, MLP_RATIO = 3908, 64, 64, 3, 2, 2
 CHANNELS = 3  # z-scored flux, noise, continuum-relative flux (Config.Channels)
 TOKEN_WIDTH = CHANNELS * PATCH  # Config.TokenWidth(): 192
 NUM_FEATURES, NUM_CLASSES, NUM_PARAMS = 4, 11, 5
-PARAM_RV, PARAM_Z = 3, 4  # dataset.ParamRV (km/s), dataset.ParamZ
+PARAM_TEFF, PARAM_LOGG, PARAM_FEH, PARAM_RV, PARAM_Z = 0, 1, 2, 3, 4  # dataset.Param*
 REDSHIFT_CLASSES = (9, 10)  # QSO, GALAXY: the classes whose spectra carry a z
 TOKENS = (PIXELS - PATCH + PATCH - 1) // PATCH + 1  # model.Config.Tokens(): 62
 FLAT_HEAD = True
 PIXEL_HEAD = 128  # Config.PixelHead: width of the parameter head's pixel layer (0 = none)
 Z_BINS, Z_MAX, Z_TARGET_SIGMA_BINS = 256, 4.5, 1.0
+# Config.StarBins and Config.WStarBins: binned Teff, log g and [Fe/H]
+# heads (0 = none), in model.StarBinParams order, with the layouts of
+# model.Config.StarBinnings: (Lo, Hi, transform) of u = T(p).
+STAR_BINS, W_STAR_BINS = 256, 1.0
+STAR_BIN_PARAMS = (PARAM_TEFF, PARAM_LOGG, PARAM_FEH)
+STAR_BINNINGS = ((3.35, 4.75, "log10"), (-0.5, 6.0, "linear"), (-4.5, 1.0, "linear"))
+BIN_TARGET_SIGMA = 1.0  # model.binTargetSigma, in bins
 LN_EPS = 1e-3
 LR, WEIGHT_DECAY, CLIP, ADAM_EPS = 2e-3, 0.01, 1.0, 1e-7
 W_CLASS, W_REG, W_RECON, W_Z, NLL_BETA = 1.0, 1.0, 0.1, 2.0, 0.5
@@ -246,21 +266,107 @@ def z_target(z):
     return torch.where(ok[:, None], t, torch.zeros_like(t)).float(), ok.float()
 
 
+def bin_forward(p, transform):
+    """model.Transform.forward: the bin scale u = T(p) of values p (float64),
+    NaN where undefined (log10 of p <= 0)."""
+    if transform == "log10":
+        return torch.where(p > 0, torch.log10(p), torch.full_like(p, float("nan")))
+    if transform == "log1p":
+        return torch.log1p(p)
+    return p
+
+
+def bin_inverse(u, transform):
+    """model.Transform.inverse: p = T^-1(u) and dp/du."""
+    if transform == "log10":
+        p = torch.pow(10.0, u)
+        return p, p * math.log(10)
+    if transform == "log1p":
+        p = torch.expm1(u)
+        return p, 1 + p
+    return u, torch.ones_like(u)
+
+
+def bin_target(u, lo, hi, n):
+    """model.Binning.Target on the bin scale, for values u [...] (float64;
+    NaN or infinite = undefined): targets [..., n], a Gaussian of
+    BIN_TARGET_SIGMA bins centred on u clamped to [lo, hi], over the bins
+    int(x - 6 sigma) .. int(x + 6 sigma) (x = (u - lo)/width, clipped to
+    0 .. n - 1), normalised to sum 1 (0 where undefined), and whether
+    each is defined [...] (bool)."""
+    ok = torch.isfinite(u)
+    width = (hi - lo) / n
+    x = (torch.where(ok, u, torch.full_like(u, lo)).clamp(lo, hi) - lo) / width
+    klo = torch.clamp((x - 6 * BIN_TARGET_SIGMA).trunc(), min=0)
+    khi = torch.clamp((x + 6 * BIN_TARGET_SIGMA).trunc(), max=n - 1)
+    k = torch.arange(n, dtype=torch.float64)
+    d = (k + 0.5 - x[..., None]) / BIN_TARGET_SIGMA
+    e = torch.where((k >= klo[..., None]) & (k <= khi[..., None]), torch.exp(-0.5 * d * d), torch.zeros_like(d))
+    t = e / e.sum(-1, keepdim=True)
+    return torch.where(ok[..., None], t, torch.zeros_like(t)), ok
+
+
+def star_targets(y, w):
+    """train.prepareBatch's targets of the binned stellar heads for
+    standardised targets y and weights w [B, NUM_PARAMS] decoded with
+    mean 0 and std 1 (the benchmark's Normalizer, so a parameter is y
+    itself): for Teff, log g and [Fe/H] (STAR_BIN_PARAMS) with a weight
+    > 0, model.Binning.Target of the value in STAR_BINNINGS' layout;
+    returns targets [B, 3, STAR_BINS] (float32, 0 where undefined) and
+    weights [B, 3] (1 where the parameter has a weight and a defined
+    bin-scale value)."""
+    ts, ws = [], []
+    for k, (lo, hi, transform) in zip(STAR_BIN_PARAMS, STAR_BINNINGS):
+        has = w[:, k] > 0
+        p = torch.where(has, y[:, k], torch.zeros_like(y[:, k])).double()
+        t, ok = bin_target(bin_forward(p, transform), lo, hi, STAR_BINS)
+        ok = ok & has
+        ts.append(torch.where(ok[:, None], t, torch.zeros_like(t)))
+        ws.append(ok)
+    return torch.stack(ts, 1).float(), torch.stack(ws, 1).float()
+
+
+def decode_bins(p, lo, hi, transform):
+    """model.Binning.Decode along the last axis of bin probabilities
+    p [..., N]: the value at the probability-weighted mean of u over the
+    most probable bin and its two neighbours on each side, its sigma
+    (|dp/du| times the spread of u about it plus a bin's quantisation
+    variance) and the mass of those five bins (NaN, NaN, 0 without
+    probability there)."""
+    p = p.double()
+    n = p.shape[-1]
+    w = (hi - lo) / n
+    best = p.argmax(-1, keepdim=True)
+    k = torch.arange(n)
+    win = (k >= best - 2) & (k <= best + 2)
+    uk = (k.double() + 0.5) * w
+    sp = torch.where(win, p, torch.zeros_like(p)).sum(-1)
+    x = torch.where(win, p * uk, torch.zeros_like(p)).sum(-1) / sp
+    total = p.sum(-1)
+    su = torch.sqrt((p * (uk - x[..., None]) ** 2).sum(-1) / total + w * w / 12)
+    value, dpdu = bin_inverse(lo + x, transform)
+    good = sp > 0
+    nan = torch.full_like(value, float("nan"))
+    return (torch.where(good, value, nan), torch.where(good, dpdu.abs() * su, nan),
+            torch.where(good, sp / total, torch.zeros_like(sp)))
+
+
 def decode_z(p):
     """model.DecodeZ for a batch of bin probabilities [B, Z_BINS]: z,
     sigma and the mass of the five bins around the most probable one."""
-    p = p.double()
-    w = z_bin_width()
-    best = p.argmax(1, keepdim=True)
-    k = torch.arange(Z_BINS)
-    win = (k >= best - 2) & (k <= best + 2)
-    uk = (k.double() + 0.5) * w
-    sp = torch.where(win, p, torch.zeros_like(p)).sum(1)
-    u = torch.where(win, p * uk, torch.zeros_like(p)).sum(1) / sp
-    total = p.sum(1)
-    su = torch.sqrt((p * (uk - u[:, None]) ** 2).sum(1) / total + w * w / 12)
-    z = torch.expm1(u)
-    return z, (1 + z) * su, sp / total
+    return decode_bins(p, 0.0, math.log1p(Z_MAX), "log1p")
+
+
+def decode_stars(p):
+    """model.Predictor.fill's decoding of the binned stellar heads'
+    probabilities [B, 3, STAR_BINS]: Teff, log g and [Fe/H] [B, 3], their
+    sigma [B, 3] (model.Binning.Decode in STAR_BINNINGS' layouts)."""
+    vals, sigmas = [], []
+    for j, (lo, hi, transform) in enumerate(STAR_BINNINGS):
+        v, s, _ = decode_bins(p[:, j], lo, hi, transform)
+        vals.append(v)
+        sigmas.append(s)
+    return torch.stack(vals, 1), torch.stack(sigmas, 1)
 
 
 def gelu(x):
@@ -355,10 +461,16 @@ class SpecModel(nn.Module):
                 self.shift_out = nn.Linear(DIM, 1)
             self.pixel_head = nn.Linear(TOKENS * PATCH, PIXEL_HEAD)
             param_in = head_in + PIXEL_HEAD
-        # Heads in model.Build's order: parameters, redshift, class.
+        # Heads in model.Build's order: parameters, binned stellar heads,
+        # redshift, class.
         self.param_hidden = nn.Linear(param_in, DIM)
         self.param_mean = nn.Linear(DIM, NUM_PARAMS)
         self.param_logsigma = nn.Linear(DIM, NUM_PARAMS)
+        if STAR_BINS > 0:
+            # model.Build's star_bins_hidden, star_bins_out: from the
+            # parameter head's input, 2d wide.
+            self.star_bins_hidden = nn.Linear(param_in, 2 * DIM)
+            self.star_bins_out = nn.Linear(2 * DIM, len(STAR_BIN_PARAMS) * STAR_BINS)
         self.z_hidden = nn.Linear(head_in, DIM)
         self.z_out = nn.Linear(DIM, Z_BINS)
         self.class_hidden = nn.Linear(head_in + (NUM_PARAMS if CLASS_FROM_PARAMS else 0), DIM)
@@ -371,9 +483,10 @@ class SpecModel(nn.Module):
 
     def forward(self, x, feats, mask=None, recon=True):
         """Returns class logits, parameter means, log sigma, redshift-bin
-        logits, the reconstruction (None without recon), the embedding and
+        logits, the reconstruction (None without recon), the embedding,
         the predicted rest-frame shift in pixels [B] (None without a shift
-        head)."""
+        head) and the binned stellar heads' logits [B, 3, STAR_BINS]
+        (None without them)."""
         h = torch.cat([self.feat_embed(feats)[:, None], self.patch_embed(x)], 1)
         if mask is not None:
             m = mask[..., None]
@@ -399,6 +512,10 @@ class SpecModel(nn.Module):
         r = gelu(self.param_hidden(param_in))
         mean = self.param_mean(r)
         log_sigma = 7 * torch.tanh(self.param_logsigma(r) / 7)
+        star_logits = None
+        if STAR_BINS > 0:
+            sl = self.star_bins_out(gelu(self.star_bins_hidden(param_in)))
+            star_logits = sl.reshape(sl.shape[0], len(STAR_BIN_PARAMS), STAR_BINS)
         z_logits = self.z_out(gelu(self.z_hidden(head_in)))
         class_in = head_in
         if CLASS_FROM_PARAMS:
@@ -407,13 +524,22 @@ class SpecModel(nn.Module):
             class_in = torch.cat([head_in, mean.detach()], -1)
         logits = self.class_out(gelu(self.class_hidden(class_in)))
         rec = self.recon(h) if recon else None
-        return logits, mean, log_sigma, z_logits, rec, emb, shift
+        return logits, mean, log_sigma, z_logits, rec, emb, shift, star_logits
 
 
 def soft_ce(logits, target, weight):
-    """model.ClassLoss / ZBinLoss: Σ w CE / max(Σ w, 1)."""
+    """model.ClassLoss / ZBinLoss / StarBinLoss: Σ w CE / max(Σ w, 1), the
+    cross-entropy over the last axis of logits and target, weight of the
+    shape of the other axes ([B] or [B, 3])."""
     ce = -(target * torch.log_softmax(logits, -1)).sum(-1)
     return (ce * weight).sum() / weight.sum().clamp(min=1)
+
+
+def star_bin_loss(logits, target, weight):
+    """model.StarBinLoss: the mean cross-entropy of the binned stellar
+    heads' logits [B, 3, N] against targets [B, 3, N] (star_targets) over
+    the (spectrum, parameter) pairs with weight [B, 3] > 0."""
+    return soft_ce(logits, target, weight)
 
 
 def beta_nll(mean, log_sigma, y, w, beta):
@@ -426,15 +552,19 @@ def beta_nll(mean, log_sigma, y, w, beta):
     return (nll * w).sum() / w.sum().clamp(min=1)
 
 
-def losses(out, onehot, cw, y, w, zt, zw, target, pw, mask, st, sw):
-    """train.lossGraph's fine-tuning total."""
-    logits, mean, log_sigma, z_logits, rec, _, shift = out
+def losses(out, onehot, cw, y, w, zt, zw, bt, bw, target, pw, mask, st, sw):
+    """train.lossGraph's fine-tuning total (its terms in lossGraph's
+    order: class, parameters, reconstruction, redshift, binned stellar
+    heads, shift)."""
+    logits, mean, log_sigma, z_logits, rec, _, shift, star_logits = out
     ce = soft_ce(logits, onehot, cw)
     reg = beta_nll(mean, log_sigma, y, w, NLL_BETA)
     mw = pw * mask[..., None]
     rl = (mw * (rec - target) ** 2).sum() / mw.sum().clamp(min=1e-6)
     zce = soft_ce(z_logits, zt, zw)
     total = W_CLASS * ce + W_REG * reg + W_RECON * rl + W_Z * zce
+    if star_logits is not None:
+        total = total + W_STAR_BINS * star_bin_loss(star_logits, bt, bw)
     if shift is not None:
         total = total + W_SHIFT * shift_loss(shift, st, sw)
     return total
@@ -461,8 +591,10 @@ def bench_batch(gen, n):
     spectrum, a redshift in [0.1, 3.6) for QSOs and galaxies (standardised
     targets with mean 0 and std 1, so y is z itself, and the RV, index 3,
     is N(0, 1) km/s). Returns flux, ivar, one-hot classes, class weights,
-    y, w, redshift-bin targets and weights, and rest-frame shift targets
-    and weights (shift_targets)."""
+    y, w, redshift-bin targets and weights, binned stellar targets and
+    weights (star_targets: Teff is N(0, 1) K, so a positive one clamps to
+    the first bin and a negative one has no target, as in gobench), and
+    rest-frame shift targets and weights (shift_targets)."""
     flux = (100 + 10 * torch.randn(n, PIXELS, generator=gen)).float()
     ivar = torch.full((n, PIXELS), 0.01)
     cls = torch.arange(n) % NUM_CLASSES
@@ -474,8 +606,9 @@ def bench_batch(gen, n):
     y[:, PARAM_Z] = torch.where(has_z, 0.1 + 3.5 * torch.rand(n, generator=gen), torch.zeros(n))
     w[:, PARAM_Z] = has_z.float()
     zt, zw = z_target(torch.where(has_z, y[:, PARAM_Z], torch.full((n,), float("nan"))))
+    bt, bw = star_targets(y, w)
     st, sw = shift_targets(y, w)
-    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w, zt, zw, st, sw
+    return flux, ivar, F.one_hot(cls, NUM_CLASSES).float(), torch.ones(n), y, w, zt, zw, bt, bw, st, sw
 
 
 def count_params(model):
@@ -499,7 +632,7 @@ def main():
     nparams = count_params(model)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=ADAM_EPS, weight_decay=WEIGHT_DECAY)
 
-    flux, ivar, onehot, cw, y, w, zt, zw, st, sw = bench_batch(gen, a.batch)
+    flux, ivar, onehot, cw, y, w, zt, zw, bt, bw, st, sw = bench_batch(gen, a.batch)
     x, feats, target, pw = prepare(flux, ivar)
     mask = mask_tokens(gen, a.batch)
     model.train()
@@ -507,7 +640,7 @@ def main():
     for i in range(a.steps + 2):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = losses(model(x, feats, mask), onehot, cw, y, w, zt, zw, target, pw, mask, st, sw)
+        loss = losses(model(x, feats, mask), onehot, cw, y, w, zt, zw, bt, bw, target, pw, mask, st, sw)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
         opt.step()
@@ -517,8 +650,9 @@ def main():
             times.append(dt)
 
     # Inference as model.Predictor: preparation, the model in chunks of 64
-    # (class, parameter and redshift heads), softmaxes, the redshift
-    # decoded from its bins, results to numpy.
+    # (class, parameter, redshift and binned stellar heads), softmaxes, the
+    # redshift and Teff, log g, [Fe/H] decoded from their bins, results to
+    # numpy.
     model.eval()
     iflux = (100 + 10 * torch.randn(a.n, PIXELS, generator=gen)).float()
     iivar = torch.full((a.n, PIXELS), 0.01)
@@ -528,10 +662,14 @@ def main():
         with torch.inference_mode():
             for lo in range(0, a.n, 64):
                 xi, fi, _, _ = prepare(iflux[lo:lo + 64], iivar[lo:lo + 64])
-                logits, mean, log_sigma, z_logits, _, emb, _ = model(xi, fi, recon=False)
+                logits, mean, log_sigma, z_logits, _, emb, _, star_logits = model(xi, fi, recon=False)
                 z, z_sigma, z_mass = decode_z(torch.softmax(z_logits, -1))
-                outs.append((torch.softmax(logits, -1).numpy(), mean.numpy(), torch.exp(log_sigma).numpy(),
-                             z.numpy(), z_sigma.numpy(), z_mass.numpy(), emb.numpy()))
+                o = (torch.softmax(logits, -1).numpy(), mean.numpy(), torch.exp(log_sigma).numpy(),
+                     z.numpy(), z_sigma.numpy(), z_mass.numpy(), emb.numpy())
+                if star_logits is not None:
+                    star, star_sigma = decode_stars(torch.softmax(star_logits, -1))
+                    o += (star.numpy(), star_sigma.numpy())
+                outs.append(o)
         return outs
 
     def model_only(xs):
@@ -557,7 +695,7 @@ def main():
     print(json.dumps({
         "framework": "torch", "version": torch.__version__, "threads": torch.get_num_threads(),
         "attn": a.attn if hasattr(F, "scaled_dot_product_attention") else "math", "params": nparams, "batch": a.batch,
-        "tokens": TOKENS + 1, "token_width": TOKEN_WIDTH, "z_bins": Z_BINS,
+        "tokens": TOKENS + 1, "token_width": TOKEN_WIDTH, "z_bins": Z_BINS, "star_bins": STAR_BINS,
         "step_seconds": times, "step_median_s": statistics.median(times),
         "infer_spectra": a.n, "infer_seconds": itimes, "infer_spectra_per_s": a.n / statistics.median(itimes),
         "model_only_spectra_per_s": a.n / statistics.median(mtimes), "prepare_spectra_per_s": prep_rate,

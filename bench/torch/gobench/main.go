@@ -11,13 +11,15 @@
 //
 // The training step is rebuilt here from the public API (model.Build,
 // model.ClassLoss, model.BetaNLL, model.ReconLoss, model.ZBinLoss with
-// model.ZTarget's targets, model.ShiftLoss with model.Config.ShiftTarget's
-// targets, train.ClipByGlobalNorm and GoMLX's AdamW with the
-// configuration's hyper-parameters) because train's step executable is
-// unexported; it is the graph train.newStepExec builds for a fine-tuning
-// step without gradient accumulation (train.lossGraph's total:
-// WClass·CE + WReg·β-NLL + WRecon·reconstruction + WZ·redshift-bin CE +
-// WShift·rest-frame shift loss).
+// model.ZTarget's targets, model.StarBinLoss with model.Binning.Target's
+// targets in model.Config.StarBinnings' layouts, model.ShiftLoss with
+// model.Config.ShiftTarget's targets, train.ClipByGlobalNorm and GoMLX's
+// AdamW with the configuration's hyper-parameters) because train's step
+// executable is unexported; it is the graph train.newStepExec builds for
+// a fine-tuning step without gradient accumulation (train.lossGraph's
+// total: WClass·CE + WReg·β-NLL + WRecon·reconstruction + WZ·redshift-bin
+// CE + WStarBins·binned stellar CE + WShift·rest-frame shift loss, its
+// inputs in that order).
 package main
 
 import (
@@ -132,6 +134,31 @@ func shiftTargets(cfg model.Config, b *dataset.Batch) (st, sw []float32) {
 	return st, sw
 }
 
+// starTargets returns the binned stellar heads' targets (Size×3×StarBins,
+// model.Binning.Target of the decoded Teff, log g and [Fe/H] in
+// model.Config.StarBinnings' layouts, model.StarBinParams order) and
+// weights (Size×3: 1 where the parameter has a weight and a target), as
+// train.prepareBatch.
+func starTargets(cfg model.Config, b *dataset.Batch) (bt, bw []float32) {
+	const np, ns = dataset.NumParams, len(model.StarBinParams)
+	nb := cfg.StarBins
+	bt, bw = make([]float32, b.Size*ns*nb), make([]float32, b.Size*ns)
+	binnings := cfg.StarBinnings()
+	for r := range b.Size {
+		phys := benchNorm.Decode([np]float32(b.Y[r*np : (r+1)*np]))
+		for j, k := range model.StarBinParams {
+			if !(b.W[r*np+k] > 0) {
+				continue
+			}
+			lo := (r*ns + j) * nb
+			if binnings[j].Target(phys[k], bt[lo:lo+nb]) {
+				bw[r*ns+j] = 1
+			}
+		}
+	}
+	return bt, bw
+}
+
 // zTargets returns the redshift head's targets (Size×ZBins, model.ZTarget)
 // and weights (1 for a spectrum with a redshift) of b, whose targets are
 // taken as already in physical units (a Normalizer with mean 0 and std 1,
@@ -177,6 +204,10 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 			total = Add(total, MulScalar(model.ZBinLoss(out.ZLogits, in[next], in[next+1]), cfg.WZ))
 			next += 2
 		}
+		if out.StarLogits != nil {
+			total = Add(total, MulScalar(model.StarBinLoss(out.StarLogits, in[next], in[next+1]), cfg.WStarBins))
+			next += 2
+		}
 		if out.Shift != nil {
 			total = Add(total, MulScalar(model.ShiftLoss(out.Shift, in[next], in[next+1]), cfg.WShift))
 		}
@@ -203,9 +234,13 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 		onehot[i*dataset.NumClasses+int(c)] = 1
 		cw[i] = 1
 	}
-	var zt, zw, st, sw []float32
+	var zt, zw, bt, bw, st, sw []float32
 	if cfg.ZBins > 0 {
 		zt, zw = zTargets(cfg, b)
+	}
+	withStars := cfg.StarBins > 0 // model.Build's condition for Outputs.StarLogits (the parameter head is built)
+	if withStars {
+		bt, bw = starTargets(cfg, b)
 	}
 	withShift := cfg.RestFrameShift > 0 && cfg.PixelHead > 0 // model.Build's condition for Outputs.Shift
 	if withShift {
@@ -227,6 +262,12 @@ func trainSteps(cfg model.Config, ctx *context.Context, steps int, res *result) 
 			a = append(a,
 				tensors.FromFlatDataAndDimensions(zt, in.Size, cfg.ZBins),
 				tensors.FromFlatDataAndDimensions(zw, in.Size))
+		}
+		if withStars {
+			ns := len(model.StarBinParams)
+			a = append(a,
+				tensors.FromFlatDataAndDimensions(bt, in.Size, ns, cfg.StarBins),
+				tensors.FromFlatDataAndDimensions(bw, in.Size, ns))
 		}
 		if withShift {
 			a = append(a,

@@ -32,7 +32,7 @@ func TestCountParamsSmall(t *testing.T) {
 	ctx := context.New()
 	exec, err := context.NewExec(backend, ctx.Checked(false), func(ctx *context.Context, x, f, m *Node) []*Node {
 		o := model.Build(ctx, cfg, x, f, m, model.Heads{Class: true, Params: true, Recon: true})
-		return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits, o.Recon, o.Shift}
+		return []*Node{o.Logits, o.Mean, o.LogSigma, o.ZLogits, o.Recon, o.Shift, o.StarLogits}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -51,9 +51,17 @@ func TestCountParamsSmall(t *testing.T) {
 	if bits := math.Float64bits(cfg.PixelKmS); bits != 0x405141e7a9453415 {
 		t.Fatalf("small: pixel_kms %.17g (bits %#x): torch_bench.py's PIXEL_KMS needs updating", cfg.PixelKmS, bits)
 	}
-	if cfg.WClass != 1 || cfg.WReg != 1 || cfg.WRecon != 0.1 || cfg.WZ != 2 || cfg.WShift != 1 {
-		t.Fatalf("small: loss weights %g, %g, %g, %g, %g: torch_bench.py's W_CLASS, W_REG, W_RECON, W_Z, W_SHIFT need updating",
-			cfg.WClass, cfg.WReg, cfg.WRecon, cfg.WZ, cfg.WShift)
+	if cfg.WClass != 1 || cfg.WReg != 1 || cfg.WRecon != 0.1 || cfg.WZ != 2 || cfg.WStarBins != 1 || cfg.WShift != 1 {
+		t.Fatalf("small: loss weights %g, %g, %g, %g, %g, %g: torch_bench.py's W_CLASS, W_REG, W_RECON, W_Z, W_STAR_BINS, W_SHIFT need updating",
+			cfg.WClass, cfg.WReg, cfg.WRecon, cfg.WZ, cfg.WStarBins, cfg.WShift)
+	}
+	// torch_bench.py's STAR_BINS, STAR_BIN_PARAMS and STAR_BINNINGS.
+	bs := cfg.StarBinnings()
+	if cfg.StarBins != 256 || model.StarBinParams != [3]int{dataset.ParamTeff, dataset.ParamLogg, dataset.ParamFeH} ||
+		bs != [3]model.Binning{{N: 256, Lo: 3.35, Hi: 4.75, T: model.TransformLog10}, {N: 256, Lo: -0.5, Hi: 6}, {N: 256, Lo: -4.5, Hi: 1}} ||
+		dataset.ParamTeff != 0 || dataset.ParamLogg != 1 || dataset.ParamFeH != 2 {
+		t.Fatalf("small: %d star bins of %v, layouts %+v: the hand count below and torch_bench.py's STAR_BINS, STAR_BIN_PARAMS, STAR_BINNINGS need updating",
+			cfg.StarBins, model.StarBinParams, bs)
 	}
 	outs, err := exec.Exec(f32(1, 62, 192), f32(1, model.NumFeatures), f32(1, 63))
 	if err != nil {
@@ -70,9 +78,10 @@ func TestCountParamsSmall(t *testing.T) {
 	// head input and the 5 parameter means (ClassFromParams: 2d + 5);
 	// 11 classes, 5 parameters, 256 redshift bins; the rest-frame shift
 	// head (RestFrameShift), 2d → d GELU → 1 on the head input, whose
-	// resampling of the pixel head's input adds no variables;
-	// reconstruction of 64 pixels.
-	const d, in, toks, mlp, hin, pix, zbins = 64, 192, 63, 128, 128, 128, 256
+	// resampling of the pixel head's input adds no variables; the binned
+	// Teff, log g and [Fe/H] heads (StarBins), the parameter head's input
+	// (2d + 128) → 2d GELU → 3·256 logits; reconstruction of 64 pixels.
+	const d, in, toks, mlp, hin, pix, zbins, sbins = 64, 192, 63, 128, 128, 128, 256, 256
 	embed := (in*d + d) + (4*d + d) + d + toks*d
 	block := 2*2*d + 4*(d*d+d) + (d*mlp + mlp) + (mlp*d + d)
 	flat := toks*d*d + d
@@ -81,10 +90,16 @@ func TestCountParamsSmall(t *testing.T) {
 	params := ((hin+pix)*d + d) + 2*(d*5+5)
 	z := (hin*d + d) + (d*zbins + zbins)
 	shift := (hin*d + d) + (d*1 + 1)
-	heads := 2*d + flat + shift + pixel + class + params + z + (d*64 + 64)
+	star := ((hin+pix)*2*d + 2*d) + (2*d*3*sbins + 3*sbins)
+	if star != 131968 {
+		t.Fatalf("hand count of the binned stellar heads %d, expected 131968", star)
+	}
+	heads := 2*d + flat + shift + pixel + class + params + star + z + (d*64 + 64)
 	want := embed + 3*block + heads
-	if want != 947222 { // 938901 without the shift head
-		t.Fatalf("hand count %d, expected 947222", want)
+	// 947222 without the binned stellar heads, 938901 without those and
+	// the shift head.
+	if want != 1079190 {
+		t.Fatalf("hand count %d, expected 1079190", want)
 	}
 	if got := countParams(ctx); got != want {
 		t.Errorf("countParams = %d, want %d", got, want)
@@ -162,6 +177,72 @@ func TestBenchBatchShiftTargets(t *testing.T) {
 	st, sw = shiftTargets(cfg, b)
 	if sw[0] != 0 || st[0] != 0 || sw[1] != 1 || math.Abs(float64(st[1])+5.5) > 1e-5 || sw[2] != 0 || st[2] != 0 {
 		t.Errorf("targets %v, weights %v", st[:3], sw[:3])
+	}
+}
+
+// TestBenchBatchStarTargets checks the binned stellar heads' targets of
+// the benchmark batch (as torch_bench.py's star_targets): log g and
+// [Fe/H], N(0, 1), always have one, normalised and peaking at the value's
+// bin; Teff, N(0, 1) K, only where positive (log10 Teff < 3.35: clamped
+// to the first bin); a parameter without a weight has none.
+func TestBenchBatchStarTargets(t *testing.T) {
+	cfg, err := model.ConfigByName("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const np, ns = dataset.NumParams, len(model.StarBinParams)
+	nb := cfg.StarBins
+	b := benchdata.Batch(cfg.Pixels, 32)
+	b.W[3*np+dataset.ParamFeH] = 0
+	bt, bw := starTargets(cfg, b)
+	if len(bt) != b.Size*ns*nb || len(bw) != b.Size*ns {
+		t.Fatalf("%d targets, %d weights", len(bt), len(bw))
+	}
+	bs := cfg.StarBinnings()
+	nTeff := 0
+	for r := range b.Size {
+		for j, k := range model.StarBinParams {
+			v := float64(b.Y[r*np+k])
+			want := !(r == 3 && k == dataset.ParamFeH) && (k != dataset.ParamTeff || v > 0)
+			row := bt[(r*ns+j)*nb : (r*ns+j+1)*nb]
+			var sum float64
+			best := 0
+			for i, x := range row {
+				sum += float64(x)
+				if x > row[best] {
+					best = i
+				}
+			}
+			if got := bw[r*ns+j] == 1; got != want || (!want && sum != 0) {
+				t.Errorf("spectrum %d, parameter %d (%g): weight %g, target sum %g", r, k, v, bw[r*ns+j], sum)
+				continue
+			}
+			if !want {
+				continue
+			}
+			u := v
+			if k == dataset.ParamTeff {
+				nTeff++
+				u = math.Log10(v)
+			}
+			wantBin := int((math.Max(bs[j].Lo, math.Min(u, bs[j].Hi)) - bs[j].Lo) / bs[j].Width())
+			if math.Abs(sum-1) > 1e-5 || best < wantBin-1 || best > wantBin || (k == dataset.ParamTeff && best != 0) {
+				t.Errorf("spectrum %d, parameter %d (%g): target sum %g, peak at bin %d, want %d", r, k, v, sum, best, wantBin)
+			}
+		}
+	}
+	if nTeff == 0 || nTeff == b.Size {
+		t.Errorf("%d of %d spectra with a Teff target", nTeff, b.Size)
+	}
+	// A value at a bin centre: a target symmetric about that bin.
+	b.Y[0*np+dataset.ParamLogg] = float32(bs[1].Centre(40))
+	bt, _ = starTargets(cfg, b)
+	row := bt[1*nb : 2*nb]
+	for d := 1; d <= 6; d++ {
+		if math.Abs(float64(row[40-d]-row[40+d])) > 1e-6 || !(row[40] > row[40+d]) {
+			t.Errorf("log g at the centre of bin 40: target %v", row[33:48])
+			break
+		}
 	}
 }
 
