@@ -154,6 +154,9 @@ func Build(ctx *context.Context, cfg Config, x, feats, mask *Node, heads Heads) 
 			// The parameters' means, without gradient: the class loss must
 			// not pull the parameter head away from the parameters.
 			classIn = Concatenate([]*Node{headIn, StopGradient(out.Mean)}, -1)
+			if cfg.ClassFromBins && out.StarLogits != nil {
+				classIn = Concatenate([]*Node{classIn, StopGradient(expectedBins(out.StarLogits))}, -1)
+			}
 		}
 		c := gelu(layers.Dense(ctx.In("class_hidden"), classIn, true, d))
 		out.Logits = layers.Dense(ctx.In("class_out"), c, true, dataset.NumClasses)

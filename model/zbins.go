@@ -151,6 +151,19 @@ func (c Config) StarBinnings() [3]Binning {
 	}
 }
 
+// expectedBins returns, for binned-head logits [B, P, N], the expected
+// bin index under the softmax, standardised: (E[k + ½] − N/2)/(N/4),
+// [B, P] (−2 for the first bin's edge, +2 for the last's).
+func expectedBins(logits *Node) *Node {
+	n := logits.Shape().Dimensions[2]
+	centres := make([]float32, n)
+	for k := range centres {
+		centres[k] = float32((float64(k) + 0.5 - float64(n)/2) / (float64(n) / 4))
+	}
+	c := Const(logits.Graph(), centres)
+	return ReduceSum(Mul(Softmax(logits, -1), Reshape(c, 1, 1, n)), -1)
+}
+
 // ZBinning is the redshift head's layout: ZBins bins of ln(1+z) from 0
 // to ln(1+ZMax).
 func (c Config) ZBinning() Binning {

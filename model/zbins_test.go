@@ -2,7 +2,14 @@ package model
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/astroone/astroone-go/dataset"
 )
 
 func zConfig() Config {
@@ -124,5 +131,65 @@ func TestStarBinningsRoundTrip(t *testing.T) {
 	}
 	if bs[0].Target(-5, dst) || bs[1].Target(math.NaN(), dst) {
 		t.Error("a target for a negative Teff or a NaN log g")
+	}
+}
+
+func TestExpectedBins(t *testing.T) {
+	const n = 8
+	logits := make([]float32, 2*n)
+	logits[0] = 50 // example 0: all mass in bin 0; example 1: uniform
+	got := flat(MustExecOnce(backend(t), expectedBins, tensors.FromFlatDataAndDimensions(logits, 2, 1, n)))
+	if want := (0.5 - n/2.0) / (n / 4.0); math.Abs(float64(got[0])-want) > 1e-5 || math.Abs(float64(got[1])) > 1e-5 {
+		t.Errorf("expected bins %v, want [%g 0]", got, want)
+	}
+}
+
+// TestClassFromBins: the class head reads the binned heads' expected
+// bins, and the class loss sends them no gradient.
+func TestClassFromBins(t *testing.T) {
+	cfg := testConfig()
+	cfg.ClassFromParams, cfg.ClassFromBins = true, true
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.New()
+	e, err := context.NewExec(backend(t), ctx.Checked(false), func(ctx *context.Context, x, f *Node) []*Node {
+		o := Build(ctx, cfg, x, f, nil, Heads{Class: true})
+		var outs []*Node
+		for v := range ctx.IterVariables() {
+			switch {
+			case strings.Contains(v.Scope(), "class_hidden") && v.Shape().Rank() == 2:
+				if rows, want := v.Shape().Dimensions[0], 2*cfg.Dim+dataset.NumParams+len(StarBinParams); rows != want {
+					t.Errorf("class head reads %d values, want %d", rows, want)
+				}
+			case strings.Contains(v.Scope(), "star_bins_out") && v.Shape().Rank() == 2:
+				outs = append(outs, ReduceAllSum(Abs(Gradient(ReduceAllSum(Square(o.Logits)), v.ValueGraph(x.Graph()))[0])))
+			}
+		}
+		if len(outs) != 1 {
+			t.Fatalf("%d star-bin weight matrices", len(outs))
+		}
+		return outs
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Finalize()
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
+	tensors.MutableFlatData(x, func(v []float32) {
+		for i := range v {
+			v[i] = float32(math.Sin(float64(i) / 5))
+		}
+	})
+	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := tensors.ToScalar[float32](outs[0]); g != 0 {
+		t.Errorf("class-loss gradient into the binned heads %g, want 0", g)
+	}
+	cfg.StarBins = 0
+	if cfg.Validate() == nil {
+		t.Error("class_from_bins without star_bins validated")
 	}
 }
