@@ -274,7 +274,8 @@ func base() Config {
 //     pixel head reading the rest frame (a shift head, ±6 pixels), binned
 //     Teff, log g and [Fe/H] heads (256 bins), the class head reading the
 //     parameter means, and 256 redshift bins at twice the weight of the
-//     class loss; 3,000 steps in under half an hour on two CPU cores
+//     class loss with 4 learned templates correlated at every redshift
+//     (16-pixel resolution); 3,000 steps in under half an hour on two CPU cores
 //     (docs/BENCHMARKS.md); it meets the project's Teff and QSO redshift
 //     targets, not yet the others (docs/EVALUATION.md);
 //   - "base": the SpecFormer-sized encoder (20-pixel patches at stride 10
@@ -302,6 +303,7 @@ func ConfigByName(name string) (Config, error) {
 		c.FlatHead, c.PixelHead, c.ClassFromParams = true, 128, true
 		c.RestFrameShift, c.WShift = 6, 1
 		c.StarBins = 256
+		c.ZTemplates, c.ZTemplateBin = 4, 16
 		c.WZ = 2
 		c.MaskSpan = 2
 		c.PretrainSteps, c.Steps, c.WarmupSteps = 300, 3000, 100

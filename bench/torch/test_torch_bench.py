@@ -324,8 +324,184 @@ class TorchBenchTest(unittest.TestCase):
                  + ((hin + 5) * d + d) + (d * 11 + 11) + (d * 64 + 64))
         # 947222 without the binned stellar heads, 938901 without those and the shift head.
         self.assertEqual(embed + 3 * block + heads, 1079190)
-        self.assertEqual(tb.count_params(tb.SpecModel("math")), 1079190)
+        self.assertEqual(tb.count_params(tb.SpecModel("math", z_templates=0)), 1079190)
+        # The redshift templates (ZTemplates = 4, ZTemplateBin = 16):
+        # 4 × (M + L − 1) = 4 × 711, as gobench's TestCountParamsSmall.
+        self.assertEqual((tb.Z_TEMPLATES, tb.Z_TEMPLATE_BIN), (4, 16))
+        self.assertEqual(embed + 3 * block + heads + 4 * 711, 1082034)
+        model = tb.SpecModel("math")
+        self.assertEqual(tb.count_params(model), 1082034)
+        self.assertEqual(tuple(model.z_template.shape), (4, 711))
         self.assertEqual((tb.STAR_BINS, tb.W_STAR_BINS), (256, 1.0))
+
+    def test_z_template_layout(self):
+        # gobench's TestZTemplateGeometrySmall: M = ⌈3968/16⌉ = 248 coarse
+        # pixels, du = 16·69.03/c, L = ⌈ln 5.5/du⌉ + 1 = 464 lags, length 711.
+        m, lags, du, length = tb.z_template_layout(tb.TOKENS * tb.PATCH)
+        self.assertEqual((m, lags, length), (248, 464, 711))
+        self.assertEqual(du, 16 * tb.PIXEL_KMS / 299792.458)
+        self.assertLess((lags - 2) * du, math.log1p(tb.Z_MAX))
+        self.assertGreaterEqual((lags - 1) * du, math.log1p(tb.Z_MAX))
+        # model/ztemplate_test.go's configuration: 100 pixels binned by 4,
+        # coarse pixels of 2 (du = 8·69.03/c).
+        m, lags, du, length = tb.z_template_layout(100, q=2, bin_=4)
+        self.assertEqual(m, 50)
+        self.assertAlmostEqual(du, 8 * tb.PIXEL_KMS / 299792.458, places=15)
+        self.assertEqual(length, m + lags - 1)
+        # Padding: 101 pixels need 51 coarse pixels.
+        self.assertEqual(tb.z_template_layout(101, q=2, bin_=4)[0], 51)
+
+    def test_lags_to_z_bins_columns_sum_to_one(self):
+        # model.TestLagsToZBinsAverages: every bin averages the lags it
+        # covers (the lag cells tile ln(1+z) from −du/2 beyond ln(1+z_max)).
+        for n, q, bin_, z_bins in ((tb.TOKENS * tb.PATCH, 16, 1, 256), (100, 2, 4, 64)):
+            _, lags, du, _ = tb.z_template_layout(n, q=q, bin_=bin_)
+            p = tb.lags_to_z_bins(lags, du, z_bins=z_bins)
+            self.assertEqual(tuple(p.shape), (lags, z_bins))
+            self.assertEqual(p.dtype, torch.float32)
+            self.assertLess((p.double().sum(0) - 1).abs().max().item(), 1e-5, (n, q))
+            self.assertGreaterEqual(p.min().item(), 0)
+            # Each bin's lags are contiguous and each lag's cell overlaps
+            # at most the bins it straddles (du < bin width here).
+            w = math.log1p(tb.Z_MAX) / z_bins
+            self.assertLess(du, w)
+            self.assertLessEqual(int((p > 0).sum(1).max()), 2)
+        # The precomputed buffers of the model.
+        model = tb.SpecModel("math")
+        m, lags, du, length = tb.z_template_layout(tb.TOKENS * tb.PATCH)
+        self.assertTrue(torch.equal(model.z_template_bins, tb.lags_to_z_bins(lags, du)))
+        self.assertEqual(tuple(model.z_template_index.shape), (248, 4 * 464))
+        # Row m, column t·L + l: template t at m − l + L − 1.
+        self.assertEqual(model.z_template_index[0, 0].item(), lags - 1)
+        self.assertEqual(model.z_template_index[247, 3 * lags + 5].item(), 3 * 711 + 247 - 5 + lags - 1)
+        self.assertEqual(model.z_template_index.min().item(), 0)
+        self.assertEqual(model.z_template_index.max().item(), 4 * 711 - 1)
+
+    def test_template_correlation_finds_the_redshift(self):
+        # model.TestTemplateCorrelationFindsTheRedshift: a spectrum with
+        # one emission line and a template with that line at its rest
+        # position score highest in the redshift bin that moves the one
+        # onto the other; the bin averages the lags it covers, so the
+        # single matching lag gives 5·du/w when its cell lies inside it.
+        n, q, z_bins = 100, 2, 64
+        m, lags, du, length = tb.z_template_layout(n, q=q, bin_=4)
+        index = tb.toeplitz_index(m, 1, lags, length)
+        p = tb.lags_to_z_bins(lags, du, z_bins=z_bins)
+        w = math.log1p(tb.Z_MAX) / z_bins
+        for lag in (0, 137, 300, lags - 2):
+            m0 = 20  # observed coarse pixel of the line
+            cont = torch.zeros(1, n)
+            cont[0, 2 * m0], cont[0, 2 * m0 + 1] = 5, 5  # coarse pixel m0 has mean 5
+            tmpl = torch.zeros(1, length)
+            tmpl[0, m0 - lag + lags - 1] = 1  # the line's rest position
+            s = tb.template_lag_scores(cont, tmpl, q, index)
+            self.assertEqual(s[0].argmax().item(), lag)
+            self.assertAlmostEqual(s[0, lag].item(), 5, places=5)
+            out = (s @ p)[0]
+            want = min(z_bins - 1, int(lag * du / w))
+            best = out.argmax().item()
+            self.assertTrue(best == want or (lag == 0 and best == 0), (lag, best, want))
+            self.assertGreater(out[best].item(), 0)
+            self.assertLessEqual(out[best].item(), 5 * du / w * 1.0001)
+
+    def test_template_log_sum_exp(self):
+        # model.TestTemplateCorrelationLogSumExp: with two templates, one
+        # of them zero, the score of every lag is ln(e^s + e^0), s the
+        # other template's (the K = 1 score), before the lag-to-bin map.
+        n, q = 100, 2
+        m, lags, du, length = tb.z_template_layout(n, q=q, bin_=4)
+        cont = torch.zeros(1, n)
+        cont[0, 40], cont[0, 41] = 3, 3
+        lag = 250
+        tmpl = torch.zeros(2, length)  # template 1 all zero
+        tmpl[0, 20 - lag + lags - 1] = 1
+        one = tb.template_lag_scores(cont, tmpl[:1], q, tb.toeplitz_index(m, 1, lags, length))
+        self.assertEqual(one[0, lag].item(), 3)
+        self.assertEqual(one[0].abs().sum().item(), 3)
+        two = tb.template_lag_scores(cont, tmpl, q, tb.toeplitz_index(m, 2, lags, length))
+        want = torch.log(torch.exp(one.double()) + 1)
+        self.assertLess((two.double() - want).abs().max().item(), 1e-6)
+        # Random scores too, and the binned result as the Go test's.
+        torch.manual_seed(6)
+        cont = torch.randn(3, n)
+        tmpl = torch.zeros(2, length)
+        tmpl[0] = torch.randn(length)
+        one = tb.template_lag_scores(cont, tmpl[:1], q, tb.toeplitz_index(m, 1, lags, length))
+        two = tb.template_lag_scores(cont, tmpl, q, tb.toeplitz_index(m, 2, lags, length))
+        self.assertLess((two.double() - torch.log(torch.exp(one.double()) + 1)).abs().max().item(), 1e-5)
+        p = tb.lags_to_z_bins(lags, du, z_bins=64)
+        self.assertLess(((two @ p).double() - torch.log(torch.exp(one.double()) + 1) @ p.double()).abs().max().item(), 1e-4)
+
+    def test_template_log_sum_exp_gradient(self):
+        # The maximum is detached (StopGradient): the gradient of the
+        # log-sum-exp over the templates is their softmax, which sums to
+        # 1 over k at every lag.
+        m, lags, du, length = tb.z_template_layout(100, q=2, bin_=4)
+        torch.manual_seed(8)
+        cont = torch.randn(2, 100)
+        tmpl = torch.randn(3, length, requires_grad=True)
+        index = tb.toeplitz_index(m, 3, lags, length)
+        tb.template_lag_scores(cont, tmpl, 2, index).sum().backward()
+        x = cont.reshape(2, m, 2).mean(-1)
+        score = (x @ tmpl.detach().reshape(-1)[index]).reshape(2, 3, lags)
+        sm = torch.softmax(score.double(), 1)
+        want = torch.zeros(3 * length, dtype=torch.float64)
+        g = (x.double()[:, :, None, None] * sm[:, None]).sum(0)  # [M, K, L]
+        want.index_add_(0, index.reshape(-1), g.reshape(-1))
+        self.assertLess((tmpl.grad.double().reshape(-1) - want).abs().max().item(), 1e-4)
+
+    def test_templates_learn_from_the_redshift_loss(self):
+        # model.TestTemplateHeadLearns: the templates get a gradient from
+        # the redshift loss (through the gather), and from nothing else.
+        torch.manual_seed(5)
+        gen = torch.Generator().manual_seed(5)
+        model = tb.SpecModel("math")
+        flux, ivar, onehot, cw, y, w, zt, zw, bt, bw, st, sw = tb.bench_batch(gen, 12)
+        x, feats, _, _ = tb.prepare(flux, ivar)
+        out = model(x, feats, recon=False)
+        tb.soft_ce(out[3], zt, zw).backward()
+        self.assertGreater(model.z_template.grad.abs().sum().item(), 0)
+        self.assertGreater(model.z_out.weight.grad.abs().sum().item(), 0)
+        for name in ("param_mean", "class_out", "pixel_head", "shift_out", "star_bins_out"):
+            self.assertIsNone(getattr(model, name).weight.grad, name)
+        model.zero_grad(set_to_none=True)
+        out = model(x, feats, recon=False)
+        (out[0].square().sum() + out[1].square().sum() + out[6].square().sum() + out[7].square().sum()).backward()
+        self.assertIsNone(model.z_template.grad)
+        # Without templates: no such parameter, the logits are z_out's.
+        plain = tb.SpecModel("math", z_templates=0)
+        self.assertFalse(hasattr(plain, "z_template"))
+        self.assertEqual(tuple(plain(x, feats, recon=False)[3].shape), (12, 256))
+
+    def test_z_template_scores_match_go(self):
+        # gobench's TestZTemplateScoresGolden: the redshift logits of
+        # small with 4 templates of 16-pixel bins, z_out zeroed, for fixed
+        # continuum channels and templates (the numbers GoMLX computes).
+        # The scores read the observed-frame continuum channel: the shift
+        # head's (random, nonzero) output must not move them.
+        bins = (0, 1, 57, 128, 200, 255)
+        golden = ((236.03387, 238.77048, 22.473822, 4.420857, 230.48224, 20.097412, 21405.263),
+                  (14.977872, 15.520796, 4.6362834, 4.0107841, 14.655688, 5.0593023, 1884.3555))
+        torch.manual_seed(7)
+        model = tb.SpecModel("math").eval()
+        x = torch.zeros(2, 62, 192)
+        for b in range(2):
+            cont = torch.tensor([4 * math.sin(0.013 * (p * (b + 1)) + 0.5 * b) for p in range(62 * 64)])
+            x[b, :, 128:] = cont.float().reshape(62, 64)
+        x[:, :, :64] = (torch.arange(2 * 62 * 64) % 7 - 3).float().reshape(2, 62, 64)
+        length = model.z_template.shape[1]
+        with torch.no_grad():
+            model.z_template.copy_(torch.tensor([[0.5 * math.cos(0.07 * (j * (k + 1)) + k) for j in range(length)]
+                                                 for k in range(4)]).float())
+            model.z_out.weight.zero_()
+            model.z_out.bias.zero_()
+            out = model(x, torch.zeros(2, 4), recon=False)
+        self.assertGreater(out[6].abs().min().item(), 1e-3)  # a shift
+        z = out[3]
+        for b in range(2):
+            got = [z[b, k].item() for k in bins] + [z[b].double().sum().item()]
+            for i, (g, want) in enumerate(zip(got, golden[b])):
+                self.assertLess(abs(g - want), 1e-4 * max(1, abs(want)), (b, i, g, want))
 
     def test_pixel_head_feeds_only_the_parameter_head(self):
         # As model.Build: the pixel head reads the continuum channel and
@@ -367,7 +543,7 @@ class TorchBenchTest(unittest.TestCase):
         for name, p in model.named_parameters():
             head = name.split(".")[0]
             if head in ("param_hidden", "param_mean", "param_logsigma", "pixel_head", "shift_hidden", "shift_out",
-                        "star_bins_hidden", "star_bins_out", "z_hidden", "z_out", "recon"):
+                        "star_bins_hidden", "star_bins_out", "z_hidden", "z_out", "z_template", "recon"):
                 self.assertIsNone(p.grad, name)
             elif head in ("class_hidden", "class_out", "head_flat", "patch_embed"):
                 self.assertTrue(p.grad is not None and p.grad.abs().sum() > 0, name)

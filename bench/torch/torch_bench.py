@@ -6,7 +6,10 @@ The architecture, inputs, losses and optimiser follow model/ and train/ of
 the Go project (model.ConfigByName("small"): 64-pixel patches at stride 64,
 d = 64, 3 blocks, FlatHead, PixelHead = 128, ClassFromParams,
 ContinuumChannel, ZBins = 256, StarBins = 256, NLLBeta = 0.5, WZ = 2,
-WStarBins = 1, RestFrameShift = 6, WShift = 1; 1,079,190 parameters):
+WStarBins = 1, RestFrameShift = 6, WShift = 1, ZTemplates = 4,
+ZTemplateBin = 16; 1,082,034 parameters, of which 4 x 711 = 2,844 are the
+redshift templates: 1,079,190 without them, Z_TEMPLATES = 0 or
+--z-templates 0, as a Go config with ZTemplates = 0):
 
 * input preparation (model.Prepare, in float64 as the Go code): per
   spectrum, pixels with a finite flux and ivar > 0 are good; median m and
@@ -51,11 +54,27 @@ WStarBins = 1, RestFrameShift = 6, WShift = 1; 1,079,190 parameters):
   [B, 3, 256]: Teff, log g and [Fe/H] (model.StarBinParams), each over 256
   equal bins of log10 Teff in [3.35, 4.75], log g in [-0.5, 6] and
   [Fe/H] in [-4.5, 1] (model.Config.StarBinnings); redshift 128->64
-  GELU ->256 logits over equal bins of ln(1+z) in [0, ln 5.5]; class
-  (ClassFromParams) reading
+  GELU ->256 logits over equal bins of ln(1+z) in [0, ln 5.5], plus
+  (ZTemplates) the learned-template correlation of model/ztemplate.go;
+  class (ClassFromParams) reading
   [head input, parameter means without gradient (detach, GoMLX's
   StopGradient)], 133->64 GELU ->11, so the class loss does not train the
   parameter head; reconstruction Linear(64->64) per token;
+* redshift templates (ZTemplates = 4, ZTemplateBin = 16; model.Build's
+  zTemplateScores, its variable created right after z_out in scope
+  z_template): the observed-frame continuum channel (the 3968 values the
+  pixel head reads, before the rest-frame shift), zero-padded to M Q
+  pixels and averaged over each Q = 16 of them (M = ceil(3968/16) = 248
+  coarse pixels), correlated with K = 4 learned templates [4, 711],
+  N(0, 0.01^2), at L = ceil(ln 5.5 / du) + 1 = 464 lags of
+  du = 16 x 69.03 km/s / c in ln(1+z) (template length M + L - 1 = 711):
+  score_k(l) = sum_m x(m) T_k(m - l + L - 1), a matmul with the Toeplitz
+  matrix gathered from the flat templates (indices precomputed); the
+  templates combined by a log-sum-exp over k with the maximum detached
+  (none for K = 1); the lags mapped to the 256 bins by the constant
+  [L, 256] overlap matrix (model.lagsToZBins: each bin averages the lags
+  whose cells [l - 1/2, l + 1/2] du overlap it, weighted by overlap / bin
+  width); the result [B, 256] added to the redshift logits;
 * losses (train.lossGraph, fine-tuning): CE + beta-NLL (beta 0.5: the
   Gaussian NLL of each target weighted by sigma^(2 beta), the weight held
   constant for the gradients) + 0.1 x masked, weighted reconstruction MSE
@@ -129,6 +148,11 @@ def _pixel_kms():
 
 
 PIXEL_KMS = _pixel_kms()  # Config.PixelKmS: 69.0297644782843...
+SPEED_OF_LIGHT_KMS = 299792.458  # model.SpeedOfLightKmS
+# Config.ZTemplates (learned rest-frame redshift templates; 0 = none) and
+# Config.ZTemplateBin (binned pixels averaged into one coarse pixel of the
+# correlation): model/ztemplate.go.
+Z_TEMPLATES, Z_TEMPLATE_BIN = 4, 16
 CLASS_FROM_PARAMS = True  # Config.ClassFromParams: the class head also reads the parameter means
 MASK_RATIO, MASK_SPAN = 0.1, 2
 # model/continuum.go: block width in pixels, gain, denominator floor (× s).
@@ -415,6 +439,68 @@ def shift_loss(pred, target, weight):
     return (huber * weight).sum() / weight.sum().clamp(min=1)
 
 
+def z_template_layout(n, q=Z_TEMPLATE_BIN, bin_=BIN, pixel_kms=PIXEL_KMS, z_max=Z_MAX):
+    """model.Config.zTemplateLayout for spectra of n binned pixels:
+    (coarse pixels M = ceil(n/q), lags L, the ln(1+z) step du of one lag,
+    template length M + L - 1), du = q BIN PIXEL_KMS / c in Go's order of
+    operations. small: (248, 464, 0.00368..., 711)."""
+    m = (n + q - 1) // q
+    du = float(q) * (pixel_kms * float(bin_)) / SPEED_OF_LIGHT_KMS
+    lags = int(math.ceil(math.log1p(z_max) / du)) + 1
+    return m, lags, du, m + lags - 1
+
+
+def lags_to_z_bins(lags, du, z_bins=Z_BINS, z_max=Z_MAX):
+    """model.lagsToZBins: the [L, z_bins] float32 map from the lags to the
+    redshift bins (equal bins of ln(1+z) from 0 to ln(1+z_max)): each bin
+    averages the lags whose cells [l - 1/2, l + 1/2] du overlap it, weighted
+    by the overlap over the bin width (computed in float64, as Go)."""
+    p = torch.zeros(lags, z_bins, dtype=torch.float64)
+    w = math.log1p(z_max) / z_bins  # model.Config.zBinWidth
+    for b in range(z_bins):
+        lo, hi = b * w, (b + 1) * w
+        l = max(0, int(math.floor(lo / du - 0.5)))
+        while l < lags and (l - 0.5) * du < hi:
+            overlap = min(hi, (l + 0.5) * du) - max(lo, (l - 0.5) * du)
+            if overlap > 0:
+                p[l, b] = overlap / w
+            l += 1
+    return p.float()
+
+
+def toeplitz_index(m, k, lags, length):
+    """The gather indices of model.templateCorrelation's Toeplitz matrix,
+    [M, K L] into the flat [K length] templates: row m, column t L + l
+    reads template t at m - l + L - 1."""
+    mm = torch.arange(m)[:, None, None]
+    t = torch.arange(k)[None, :, None]
+    l = torch.arange(lags)[None, None, :]
+    return (t * length + mm - l + lags - 1).reshape(m, k * lags)
+
+
+def template_lag_scores(cont, templates, q, index):
+    """model.templateCorrelation up to the lag-to-bin map: cont [B, N]
+    zero-padded to M q pixels and averaged over each q of them (x [B, M]),
+    correlated with the K templates [K, length] through the Toeplitz matrix
+    gathered by index (toeplitz_index) -- score_k(l) = sum_m x(m)
+    T_k(m - l + L - 1) -- and the templates combined by a log-sum-exp over
+    k with the maximum detached (GoMLX's StopGradient; K = 1: the score
+    itself): [B, L]."""
+    b, n = cont.shape
+    k = templates.shape[0]
+    m = index.shape[0]
+    lags = index.shape[1] // k
+    if m * q > n:
+        cont = F.pad(cont, (0, m * q - n))
+    x = cont.reshape(b, m, q).mean(-1)
+    toeplitz = templates.reshape(-1)[index]  # [M, K L]
+    score = (x @ toeplitz).reshape(b, k, lags)
+    if k == 1:
+        return score.reshape(b, lags)
+    top = score.max(1).values.detach()  # [B, L]
+    return torch.log(torch.exp(score - top[:, None]).sum(1)) + top
+
+
 class Block(nn.Module):
     def __init__(self, attn):
         super().__init__()
@@ -439,7 +525,9 @@ class Block(nn.Module):
 
 
 class SpecModel(nn.Module):
-    def __init__(self, attn):
+    def __init__(self, attn, z_templates=None):
+        """attn: "sdpa" or "math"; z_templates: Config.ZTemplates
+        (None: Z_TEMPLATES; 0: no template correlation)."""
         super().__init__()
         self.patch_embed = nn.Linear(TOKEN_WIDTH, DIM)
         self.feat_embed = nn.Linear(NUM_FEATURES, DIM)
@@ -473,6 +561,15 @@ class SpecModel(nn.Module):
             self.star_bins_out = nn.Linear(2 * DIM, len(STAR_BIN_PARAMS) * STAR_BINS)
         self.z_hidden = nn.Linear(head_in, DIM)
         self.z_out = nn.Linear(DIM, Z_BINS)
+        self.z_templates = Z_TEMPLATES if z_templates is None else z_templates
+        if self.z_templates > 0:
+            # model.zTemplateScores: the templates [K, length] (scope
+            # z_template, created right after z_out), N(0, 0.01^2); the
+            # gather indices and the lag-to-bin map are constants.
+            m, lags, du, length = z_template_layout(TOKENS * PATCH)
+            self.z_template = nn.Parameter(torch.randn(self.z_templates, length) * 0.01)
+            self.register_buffer("z_template_index", toeplitz_index(m, self.z_templates, lags, length), persistent=False)
+            self.register_buffer("z_template_bins", lags_to_z_bins(lags, du), persistent=False)
         self.class_hidden = nn.Linear(head_in + (NUM_PARAMS if CLASS_FROM_PARAMS else 0), DIM)
         self.class_out = nn.Linear(DIM, NUM_CLASSES)
         self.recon = nn.Linear(DIM, PATCH)
@@ -501,10 +598,12 @@ class SpecModel(nn.Module):
             head_in = torch.cat([emb, self.head_flat(h.reshape(h.shape[0], -1))], -1)
         param_in = head_in
         shift = None
+        # The continuum channel of every token, observed frame, [B, T P].
+        obs = x[:, :, 2 * PATCH:3 * PATCH].reshape(x.shape[0], TOKENS * PATCH)
         if PIXEL_HEAD > 0:
-            # model.Build's pixel head: the continuum channel of every token,
-            # in the rest frame of the shift head's prediction.
-            cont = x[:, :, 2 * PATCH:3 * PATCH].reshape(x.shape[0], TOKENS * PATCH)
+            # model.Build's pixel head: the continuum channel in the rest
+            # frame of the shift head's prediction.
+            cont = obs
             if self.rest_frame_shift > 0:
                 shift = self.shift_out(gelu(self.shift_hidden(head_in))).reshape(x.shape[0])
                 cont = rest_frame(cont, shift, self.rest_frame_shift)
@@ -517,6 +616,10 @@ class SpecModel(nn.Module):
             sl = self.star_bins_out(gelu(self.star_bins_hidden(param_in)))
             star_logits = sl.reshape(sl.shape[0], len(STAR_BIN_PARAMS), STAR_BINS)
         z_logits = self.z_out(gelu(self.z_hidden(head_in)))
+        if self.z_templates > 0:
+            # model.zTemplateScores of the observed-frame continuum channel,
+            # added to the redshift logits.
+            z_logits = z_logits + self.z_template_scores(obs)
         class_in = head_in
         if CLASS_FROM_PARAMS:
             # The parameter means without gradient (model.Build's
@@ -525,6 +628,11 @@ class SpecModel(nn.Module):
         logits = self.class_out(gelu(self.class_hidden(class_in)))
         rec = self.recon(h) if recon else None
         return logits, mean, log_sigma, z_logits, rec, emb, shift, star_logits
+
+    def z_template_scores(self, cont):
+        """model.zTemplateScores: [B, T P] -> [B, Z_BINS]."""
+        s = template_lag_scores(cont, self.z_template, Z_TEMPLATE_BIN, self.z_template_index)
+        return s @ self.z_template_bins
 
 
 def soft_ce(logits, target, weight):
@@ -624,11 +732,13 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--attn", choices=["sdpa", "math"], default="sdpa",
                     help="sdpa: F.scaled_dot_product_attention where this torch has it (>= 2.0), else math")
+    ap.add_argument("--z-templates", type=int, default=Z_TEMPLATES,
+                    help="learned redshift templates (Config.ZTemplates; 0 = none, as a Go config without them)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     gen = torch.Generator().manual_seed(1)
-    model = SpecModel(a.attn)
+    model = SpecModel(a.attn, a.z_templates)
     nparams = count_params(model)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=ADAM_EPS, weight_decay=WEIGHT_DECAY)
 
@@ -696,6 +806,7 @@ def main():
         "framework": "torch", "version": torch.__version__, "threads": torch.get_num_threads(),
         "attn": a.attn if hasattr(F, "scaled_dot_product_attention") else "math", "params": nparams, "batch": a.batch,
         "tokens": TOKENS + 1, "token_width": TOKEN_WIDTH, "z_bins": Z_BINS, "star_bins": STAR_BINS,
+        "z_templates": a.z_templates, "z_template_bin": Z_TEMPLATE_BIN if a.z_templates > 0 else 0,
         "step_seconds": times, "step_median_s": statistics.median(times),
         "infer_spectra": a.n, "infer_seconds": itimes, "infer_spectra_per_s": a.n / statistics.median(itimes),
         "model_only_spectra_per_s": a.n / statistics.median(mtimes), "prepare_spectra_per_s": prep_rate,

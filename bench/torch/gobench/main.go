@@ -9,6 +9,14 @@
 //
 //	GOMAXPROCS=1 go run ./bench/torch/gobench -config small -steps 10 -reps 3
 //
+// -z-templates and -z-template-bin override the configuration's
+// ZTemplates and ZTemplateBin (the learned-template redshift correlation,
+// model/ztemplate.go): -z-templates 4 benchmarks small with the 4
+// templates of 16-pixel bins that torch_bench.py's Z_TEMPLATES,
+// Z_TEMPLATE_BIN replicate, -z-templates 0 without them (torch_bench.py
+// --z-templates 0); a JSON configuration file given to -config sets them
+// too ("z_templates", "z_template_bin").
+//
 // The training step is rebuilt here from the public API (model.Build,
 // model.ClassLoss, model.BetaNLL, model.ReconLoss, model.ZBinLoss with
 // model.ZTarget's targets, model.StarBinLoss with model.Binning.Target's
@@ -56,6 +64,8 @@ type result struct {
 	Params           int       `json:"params"`
 	Batch            int       `json:"batch"`
 	Tokens           int       `json:"tokens"` // patch tokens + the feature token
+	ZTemplates       int       `json:"z_templates"`
+	ZTemplateBin     int       `json:"z_template_bin"`
 	StepSeconds      []float64 `json:"step_seconds"`
 	StepMedian       float64   `json:"step_median_s"`
 	InferSpectra     int       `json:"infer_spectra"` // spectra per timed Predict call
@@ -70,21 +80,53 @@ func main() {
 	steps := flag.Int("steps", 10, "timed training steps (after 2 warm-up steps)")
 	reps := flag.Int("reps", 3, "timed Predict calls (after one warm-up call)")
 	n := flag.Int("n", 512, "spectra per Predict call")
+	zt := flag.Int("z-templates", -1, "learned redshift templates, Config.ZTemplates (-1: the configuration's; 0: none)")
+	ztb := flag.Int("z-template-bin", -1,
+		"binned pixels per coarse pixel of the template correlation, Config.ZTemplateBin (-1: the configuration's, or 16 where that is 0 and -z-templates > 0)")
 	flag.Parse()
-	if err := run(*name, *steps, *reps, *n); err != nil {
+	cfg, err := loadConfig(*name, *zt, *ztb)
+	if err == nil {
+		err = run(cfg, *steps, *reps, *n)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gobench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name string, steps, reps, n int) error {
+// defaultZTemplateBin is the ZTemplateBin -z-templates > 0 implies for a
+// configuration without one (torch_bench.py's Z_TEMPLATE_BIN).
+const defaultZTemplateBin = 16
+
+// loadConfig returns the named configuration (or JSON file) with
+// ZTemplates and ZTemplateBin overridden where zTemplates, zTemplateBin
+// ≥ 0, validated.
+func loadConfig(name string, zTemplates, zTemplateBin int) (model.Config, error) {
 	cfg, err := model.ConfigByNameOrFile(name)
 	if err != nil {
-		return err
+		return model.Config{}, err
 	}
+	if zTemplates >= 0 {
+		cfg.ZTemplates = zTemplates
+	}
+	if zTemplateBin >= 0 {
+		cfg.ZTemplateBin = zTemplateBin
+	} else if cfg.ZTemplates > 0 && cfg.ZTemplateBin == 0 {
+		cfg.ZTemplateBin = defaultZTemplateBin
+	}
+	if err := cfg.Validate(); err != nil {
+		return model.Config{}, err
+	}
+	return cfg, nil
+}
+
+func run(cfg model.Config, steps, reps, n int) error {
 	cfg.Accumulation = 1
 	res := result{Framework: "gomlx", Config: cfg.Name, Backend: nn.BackendConfig(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), Batch: cfg.Batch, Tokens: cfg.Tokens() + 1}
+	if cfg.ZTemplates > 0 {
+		res.ZTemplates, res.ZTemplateBin = cfg.ZTemplates, cfg.ZTemplateBin
+	}
 	ctx := context.New()
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
 		return err
