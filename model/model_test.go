@@ -42,6 +42,23 @@ func testConfig() Config {
 	return c
 }
 
+// execOnWave runs e on two spectra's model inputs x[i] = f(i) (i the
+// flat index) and zero summary features, failing the test on an error.
+func execOnWave(t *testing.T, e *context.Exec, cfg Config, f func(i int) float64) []*tensors.Tensor {
+	t.Helper()
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
+	tensors.MutableFlatData(x, func(v []float32) {
+		for i := range v {
+			v[i] = float32(f(i))
+		}
+	})
+	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
 // flat copies a tensor's float32 values.
 func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
 
@@ -351,14 +368,7 @@ func TestClassFromParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Finalize()
-	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
-	for i := range 2 * cfg.Tokens() * cfg.TokenWidth() {
-		tensors.MutableFlatData(x, func(v []float32) { v[i] = float32(math.Sin(float64(i))) })
-	}
-	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := execOnWave(t, e, cfg, func(i int) float64 { return math.Sin(float64(i)) })
 	if len(names) != 4 { // weights and biases of both layers
 		t.Fatalf("variables %v", names)
 	}

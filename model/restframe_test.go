@@ -130,16 +130,7 @@ func TestShiftHeadVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Finalize()
-	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
-	tensors.MutableFlatData(x, func(v []float32) {
-		for i := range v {
-			v[i] = float32(math.Sin(float64(i)))
-		}
-	})
-	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := execOnWave(t, e, cfg, func(i int) float64 { return math.Sin(float64(i)) })
 	if d := outs[0].Shape().Dimensions; len(d) != 1 || d[0] != 2 {
 		t.Errorf("shift shape %v, want [2]", d)
 	}

@@ -175,16 +175,7 @@ func TestClassFromBins(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Finalize()
-	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
-	tensors.MutableFlatData(x, func(v []float32) {
-		for i := range v {
-			v[i] = float32(math.Sin(float64(i) / 5))
-		}
-	})
-	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := execOnWave(t, e, cfg, func(i int) float64 { return math.Sin(float64(i) / 5) })
 	if g := tensors.ToScalar[float32](outs[0]); g != 0 {
 		t.Errorf("class-loss gradient into the binned heads %g, want 0", g)
 	}

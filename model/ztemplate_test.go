@@ -137,16 +137,7 @@ func TestTemplateHeadLearns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Finalize()
-	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*cfg.Tokens()*cfg.TokenWidth()), 2, cfg.Tokens(), cfg.TokenWidth())
-	tensors.MutableFlatData(x, func(v []float32) {
-		for i := range v {
-			v[i] = float32(math.Cos(float64(i) / 3))
-		}
-	})
-	outs, err := e.Exec(x, tensors.FromShape(shapeF32(2, NumFeatures)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs := execOnWave(t, e, cfg, func(i int) float64 { return math.Cos(float64(i) / 3) })
 	if d := outs[0].Shape().Dimensions; !found || d[0] != 2 || d[1] != cfg.ZBins {
 		t.Errorf("z logits %v", d)
 	}
