@@ -7,13 +7,19 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
+
+	"github.com/astroone/astroone-go/prep"
 )
 
-// SpeedOfLightKmS is c in km/s.
-const SpeedOfLightKmS = 299792.458
+// SpeedOfLightKmS is c in km/s (prep's).
+const SpeedOfLightKmS = prep.SpeedOfLightKmS
 
-// LAMOSTPixelKmS is the velocity step of one pixel of the LAMOST (and
-// SDSS) grid, log10 step 10⁻⁴: c·ln 10·10⁻⁴ ≈ 69.03 km/s.
+// PixelKmS returns the velocity step of one pixel of a log10-λ grid with
+// the given step: c·ln 10·step.
+func PixelKmS(log10Step float64) float64 { return SpeedOfLightKmS * math.Ln10 * log10Step }
+
+// LAMOSTPixelKmS is PixelKmS(10⁻⁴), the LAMOST (and SDSS) grid's ≈ 69.03
+// km/s, folded exactly at compile time (one ulp from the run-time product).
 var LAMOSTPixelKmS = SpeedOfLightKmS * math.Ln10 * 1e-4
 
 // ShiftPixelKmS is the velocity step of one binned pixel, the unit of the

@@ -196,7 +196,7 @@ func (r *run) setup() error {
 	}
 	if g := r.opts.Train.Grid; r.cfg.RestFrameShift > 0 && g.Log10Step > 0 {
 		// The shift head learns RV in pixels of this grid.
-		if kms := model.SpeedOfLightKmS * math.Ln10 * g.Log10Step; math.Abs(kms-r.cfg.PixelKmS) > 1e-6*kms {
+		if kms := model.PixelKmS(g.Log10Step); math.Abs(kms-r.cfg.PixelKmS) > 1e-6*kms {
 			return fmt.Errorf("training grid has %.4f km/s per pixel, the model config says pixel_kms %.4f", kms, r.cfg.PixelKmS)
 		}
 	}
