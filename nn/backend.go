@@ -8,6 +8,12 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+
+	// Installs an AVX2 + FMA float32 block kernel in simplego's blocked DotGeneral (on CPUs that
+	// have them, unless ASTROONE_STOCK_MATMUL=1), so that every model, training and prediction
+	// path that gets its backend here multiplies matrices with it. It does nothing to other
+	// backends.
+	_ "github.com/astroone/astroone-go/internal/simplegokernel"
 )
 
 // DefaultBackendConfig is the GoMLX backend configuration that Backend uses when $GOMLX_BACKEND
