@@ -35,7 +35,10 @@ var dgCases = []dgCase{
 	{"weight gradient: [2016,64]^T x [2016,40]", []int{2016, 64}, []int{2016, 40}, []int{0}, nil, []int{0}, nil},
 	{"batched [3,45,70]x[3,70,20]", []int{3, 45, 70}, []int{3, 70, 20}, []int{2}, []int{0}, []int{1}, []int{0}},
 	{"attention bhqd,bhkd->bhqk", []int{2, 3, 63, 32}, []int{2, 3, 63, 32}, []int{3}, []int{0, 1}, []int{3}, []int{0, 1}},
+	{"attention bqhd,bkhd->bhqk", []int{2, 63, 3, 32}, []int{2, 63, 3, 32}, []int{3}, []int{0, 2}, []int{3}, []int{0, 2}},
+	{"attention bhqk,bkhd->bhqd", []int{2, 3, 63, 63}, []int{2, 63, 3, 32}, []int{3}, []int{0, 1}, []int{1}, []int{0, 2}},
 	{"attention bhqk,bhkd->bhqd", []int{2, 3, 63, 63}, []int{2, 3, 63, 32}, []int{3}, []int{0, 1}, []int{2}, []int{0, 1}},
+	{"two contracting axes in order", []int{6, 5, 8}, []int{5, 8, 7}, []int{1, 2}, nil, []int{0, 1}, nil},
 	{"permuted batch axes", []int{7, 2, 5, 3}, []int{3, 9, 7, 5}, []int{2}, []int{0, 3}, []int{3}, []int{2, 0}},
 	{"two contracting axes", []int{6, 40, 33}, []int{33, 50, 40}, []int{2, 1}, nil, []int{0, 2}, nil},
 }
@@ -178,14 +181,22 @@ func TestDotGeneralEndToEnd(t *testing.T) {
 				defer simplegokernel.SetEnabled(simplegokernel.SetEnabled(m.enabled))
 				defer simplegokernel.ForceGo.Store(simplegokernel.ForceGo.Load())
 				simplegokernel.ForceGo.Store(m.goPath)
-				before := simplegokernel.Builds.Load()
+				before, beforeRepacks := simplegokernel.Builds.Load(), simplegokernel.Repacks.Load()
 				out, err := exec.Exec(lt, rt)
 				if err != nil {
 					t.Fatal(err)
 				}
 				built := simplegokernel.Builds.Load() - before
-				if fast := m.enabled && simplegokernel.Installed(); fast != (built > 0) {
+				repacked := simplegokernel.Repacks.Load() - beforeRepacks
+				fast := m.enabled && simplegokernel.Installed()
+				if fast != (built > 0) {
 					t.Errorf("fast kernels built: %d; want them built: %v", built, fast)
+				}
+				switch {
+				case fast && repacked != 2:
+					t.Errorf("operands copied by the fast copier: %d, want 2", repacked)
+				case !fast && repacked != 0:
+					t.Errorf("operands copied by the fast copier with the stock kernel: %d, want 0", repacked)
 				}
 				got := tensors.MustCopyFlatData[float32](out[0])
 				if len(got) != len(want) {

@@ -6,4 +6,6 @@ var (
 	ForceGo = &forceGo
 	// Builds counts the fast kernels built.
 	Builds = &builds
+	// Repacks counts the operands copied by the fast copier.
+	Repacks = &repacks
 )

@@ -9,7 +9,9 @@
 // with go:linkname; its stock float32 kernel is scalar Go. Install registers, at a higher
 // priority, a builder with exactly the stock builder's type (made with reflect.MakeFunc, since
 // the kernel's function type is unexported) whose kernels transpose the rhs block into a scratch
-// array and run a 4 × 16 register-tiled FMA micro-kernel.
+// array and run a 4 × 16 register-tiled FMA micro-kernel. It also replaces simplego's float32
+// copier of operands into the block layout (repack.go) for the common layouts, since with a
+// fast kernel that copy costs more than the products.
 //
 // The package installs itself when imported (package nn imports it, so every model, training and
 // prediction path gets it) on amd64 CPUs with AVX2 and FMA, unless the environment variable
@@ -52,6 +54,8 @@ var (
 	enabled atomic.Bool
 	// stockBuilder is simplego's float32 builder that install wrapped.
 	stockBuilder reflect.Value
+	// repackInstalled reports whether installRepack replaced simplego's float32 operand copier.
+	repackInstalled bool
 	// builds counts the kernels that the installed builder has built (for tests).
 	builds atomic.Int64
 )
@@ -69,6 +73,9 @@ func Install() bool {
 			return
 		}
 		installed = install()
+		if installed {
+			repackInstalled = installRepack()
+		}
 		enabled.Store(installed)
 	})
 	return installed
