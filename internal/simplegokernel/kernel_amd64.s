@@ -2,27 +2,28 @@
 
 #include "textflag.h"
 
-// func transposeAVX2(dst, src *float32, n int)
+// func transposeTilesAVX2(dst, src *float32, dstStride, srcStride, rowTiles, colTiles int)
 //
-// dst[k*n+j] = src[j*n+k] for 0 <= j, k < n; n > 0 is a multiple of 8. Works on 8×8 tiles:
-// eight rows are loaded, transposed in registers (unpack, shuffle, 128-bit permute) and stored
-// as eight rows of the destination.
-TEXT ·transposeAVX2(SB), NOSPLIT, $0-24
+// dst[c*dstStride+r] = src[r*srcStride+c] for 0 <= r < 8*rowTiles, 0 <= c < 8*colTiles (strides
+// in values; rowTiles, colTiles > 0). Works on 8×8 tiles: eight source rows are loaded,
+// transposed in registers (unpack, shuffle, 128-bit permute) and stored as eight rows of dst.
+TEXT ·transposeTilesAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-	MOVQ CX, R8
-	SHLQ $2, R8           // R8: row stride in bytes
-	LEAQ (R8)(R8*2), R9   // R9: 3 rows
-	MOVQ CX, R10
-	SHRQ $3, R10          // R10: tiles left along the source rows
-	XORQ R11, R11         // R11: byte offset of the tile's columns in dst
+	MOVQ dstStride+16(FP), R10
+	MOVQ srcStride+24(FP), R8
+	MOVQ rowTiles+32(FP), CX
+	MOVQ colTiles+40(FP), DX
+	SHLQ $2, R8           // R8: source row stride in bytes
+	LEAQ (R8)(R8*2), R9   // R9: 3 source rows
+	SHLQ $2, R10          // R10: destination row stride in bytes
+	LEAQ (R10)(R10*2), R11 // R11: 3 destination rows
+	XORQ AX, AX           // AX: byte offset of the tile's columns in dst (8 source rows each)
 
 tjloop:
-	MOVQ SI, R12          // R12: source tile (rows j..j+7, columns k..k+7)
-	LEAQ (DI)(R11*1), R13 // R13: destination tile (rows k..k+7, columns j..j+7)
-	MOVQ CX, R14
-	SHRQ $3, R14          // R14: tiles left along the source columns
+	MOVQ SI, R12          // R12: source tile (rows r..r+7, columns c..c+7)
+	LEAQ (DI)(AX*1), R13  // R13: destination tile (rows c..c+7, columns r..r+7)
+	MOVQ DX, R14          // R14: tiles left along the source columns
 
 tkloop:
 	LEAQ (R12)(R8*4), BX
@@ -65,24 +66,24 @@ tkloop:
 	VPERM2F128 $0x31, Y6, Y2, Y14
 	VPERM2F128 $0x31, Y7, Y3, Y15
 
-	LEAQ (R13)(R8*4), BX
+	LEAQ (R13)(R10*4), BX
 	VMOVUPS Y8, (R13)
-	VMOVUPS Y9, (R13)(R8*1)
-	VMOVUPS Y10, (R13)(R8*2)
-	VMOVUPS Y11, (R13)(R9*1)
+	VMOVUPS Y9, (R13)(R10*1)
+	VMOVUPS Y10, (R13)(R10*2)
+	VMOVUPS Y11, (R13)(R11*1)
 	VMOVUPS Y12, (BX)
-	VMOVUPS Y13, (BX)(R8*1)
-	VMOVUPS Y14, (BX)(R8*2)
-	VMOVUPS Y15, (BX)(R9*1)
+	VMOVUPS Y13, (BX)(R10*1)
+	VMOVUPS Y14, (BX)(R10*2)
+	VMOVUPS Y15, (BX)(R11*1)
 
-	ADDQ $32, R12         // next 8 source columns
-	LEAQ (R13)(R8*8), R13 // next 8 destination rows
+	ADDQ $32, R12          // next 8 source columns
+	LEAQ (R13)(R10*8), R13 // next 8 destination rows
 	DECQ R14
 	JNZ  tkloop
 
 	LEAQ (SI)(R8*8), SI   // next 8 source rows
-	ADDQ $32, R11         // next 8 destination columns
-	DECQ R10
+	ADDQ $32, AX          // next 8 destination columns
+	DECQ CX
 	JNZ  tjloop
 
 	VZEROUPPER

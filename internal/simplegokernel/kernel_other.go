@@ -14,3 +14,13 @@ const asmMultiple = 1
 func mulAddBlockAsm(a, b, c, scratch []float32, n int) {
 	mulAddBlockGo(a, b, c, n)
 }
+
+// transposeTiles sets dst[c*dstStride+r] = src[r*srcStride+c] for 0 <= r < 8*rowTiles and
+// 0 <= c < 8*colTiles, in Go (never called without assembly: hasAsm is false).
+func transposeTiles(dst, src []float32, dstStride, srcStride, rowTiles, colTiles int) {
+	for r := range 8 * rowTiles {
+		for c := range 8 * colTiles {
+			dst[c*dstStride+r] = src[r*srcStride+c]
+		}
+	}
+}

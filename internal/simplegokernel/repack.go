@@ -187,8 +187,13 @@ func (l *blockLayout) rowsOfContract() {
 }
 
 // rowsOfCross copies when the cross values of each (b, k) are contiguous in src: each such row
-// becomes column k%dim of the blocks of its contracting block.
+// becomes column k%dim of the blocks of its contracting block. With the assembly available and
+// equally spaced contracting offsets it transposes tile by tile (rowsOfCrossTiled).
 func (l *blockLayout) rowsOfCross() {
+	if stride, ok := equallySpaced(l.contract); ok && useAsm(1<<l.log2Dim) {
+		l.rowsOfCrossTiled(stride)
+		return
+	}
 	dim, cross := 1<<l.log2Dim, len(l.cross)
 	for b, bOff := range l.batch {
 		for k, kOff := range l.contract {
@@ -197,6 +202,47 @@ func (l *blockLayout) rowsOfCross() {
 				block := l.dst[l.blockOffset(b, c0, k):]
 				for ci, v := range row[c0:min(c0+dim, cross)] {
 					block[ci<<l.log2Dim] = v
+				}
+			}
+		}
+	}
+}
+
+// equallySpaced reports whether offsets (which start at 0) are 0, s, 2s, … and returns s.
+func equallySpaced(offsets []int) (s int, ok bool) {
+	if len(offsets) > 1 {
+		s = offsets[1]
+	}
+	for i, o := range offsets {
+		if o != i*s {
+			return 0, false
+		}
+	}
+	return s, true
+}
+
+// rowsOfCrossTiled is rowsOfCross for contracting offsets 0, stride, 2·stride, …: each block
+// (b, c/dim, k/dim) is the transpose of a dim × dim tile of src (rows k, row stride stride;
+// columns c), done 8 × 8 at a time by transposeTiles and value by value at the ragged edges.
+func (l *blockLayout) rowsOfCrossTiled(stride int) {
+	dim, cross, contract := 1<<l.log2Dim, len(l.cross), len(l.contract)
+	for b, bOff := range l.batch {
+		for k0 := 0; k0 < contract; k0 += dim {
+			kn := min(dim, contract-k0)
+			for c0 := 0; c0 < cross; c0 += dim {
+				cn := min(dim, cross-c0)
+				out := l.dst[l.blockOffset(b, c0, k0):]
+				in := l.src[bOff+k0*stride+c0:]
+				k8, c8 := kn&^7, cn&^7
+				transposeTiles(out, in, dim, stride, k8/8, c8/8)
+				for ki := range kn {
+					from := c8
+					if ki >= k8 {
+						from = 0
+					}
+					for ci, v := range in[ki*stride+from : ki*stride+cn] {
+						out[(from+ci)*dim+ki] = v
+					}
 				}
 			}
 		}

@@ -31,8 +31,17 @@ func TestAxisOffsets(t *testing.T) {
 }
 
 // TestRepackMatchesStock copies random operands into the block layout with simplego's stock
-// copier and with repack, and requires identical blocks.
+// copier and with repack (with the assembly transposes, and with the Go path forced), and
+// requires identical blocks.
 func TestRepackMatchesStock(t *testing.T) {
+	defer forceGo.Store(forceGo.Load())
+	for _, goPath := range []bool{false, true} {
+		forceGo.Store(goPath)
+		t.Run(fmt.Sprintf("forced Go %v", goPath), testRepackMatchesStock)
+	}
+}
+
+func testRepackMatchesStock(t *testing.T) {
 	if stockRepack == nil {
 		t.Skip("the fast copier is not installed")
 	}
