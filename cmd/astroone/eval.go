@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/astroone/astroone-go/baseline"
@@ -37,6 +38,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	minSNR := fs.Float64("min-snr", 0, "evaluate only spectra with S/N above this (the targets always use S/N > 20)")
 	noBase := fs.Bool("no-baselines", false, "skip the template χ² and Cannon baselines")
 	workers := fs.Int("workers", 0, "parallel readers and baseline fits (0: one per core)")
+	all := fs.Bool("all", false, "evaluate every spectrum of --data, not only its test split: for an independent set the run never saw (the baselines then train on the training split of the run's own data)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +66,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	trainSet, _, testSet := set.Split(split.ValFrac, split.TestFrac)
+	if *all {
+		if trainSet, err = independentSet(ctx, *data, split, *noBase, *workers, stderr); err != nil {
+			return err
+		}
+		testSet = set
+	}
 	if len(testSet.Examples) == 0 {
 		return fmt.Errorf("%s: the test split is empty", *data)
 	}
@@ -108,6 +116,37 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout)
 	}
 	return evaluate.Compare(stdout, res.Names, res.Reports)
+}
+
+// independentSet checks that dir, evaluated whole (eval --all), is not
+// the data the run was trained on, and returns the training split of the
+// run's own data for the baselines (nil when they are skipped).
+func independentSet(ctx context.Context, dir string, split splitInfo, noBaselines bool, workers int, stderr io.Writer) (*dataset.Set, error) {
+	if split.Data != "" && samePath(dir, split.Data) {
+		return nil, fmt.Errorf("eval --all: %s is the data the run was trained on; evaluate its test split instead (without --all)", dir)
+	}
+	if noBaselines {
+		return nil, nil
+	}
+	if split.Data == "" {
+		return nil, fmt.Errorf("eval --all: the run does not record its training data (split.json), which the baselines train on; give --no-baselines")
+	}
+	own, err := loadData(ctx, split.Data, workers, stderr)
+	if err != nil {
+		return nil, fmt.Errorf("eval --all: the baselines' training data: %w", err)
+	}
+	train, _, _ := own.Split(split.ValFrac, split.TestFrac)
+	return train, nil
+}
+
+// samePath reports whether two paths name the same directory.
+func samePath(a, b string) bool {
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil {
+			return os.SameFile(sa, sb)
+		}
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }
 
 // modelRecords predicts the test set with the model. Like predict, it

@@ -74,4 +74,21 @@ func TestTrainPredictCLI(t *testing.T) {
 	if res.Data != simDir || len(res.Reports) != 3 || res.TestCount == 0 || res.Reports[0].Records != res.TestCount {
 		t.Errorf("eval: data %q, %d reports, %d test spectra", res.Data, len(res.Reports), res.TestCount)
 	}
+
+	// An independent set is evaluated whole; the run's own data is not.
+	indDir := filepath.Join(dir, "independent")
+	if code, _, errOut := runCLI(t, "simulate", "--n", "25", "--seed", "3", "--classes", "F,G,K,QSO", "--out", indDir); code != 0 {
+		t.Fatalf("simulate: %d %s", code, errOut)
+	}
+	code, out, errOut = runCLI(t, "eval", "--run", runDir, "--data", indDir, "--all", "--json")
+	res = evalResult{}
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+		t.Fatalf("eval --all: %d\n%s\n%s", code, out, errOut)
+	}
+	if res.TestCount != 25 || len(res.Reports) != 3 || res.Reports[0].Records != 25 {
+		t.Errorf("eval --all: %d reports, %d test spectra (want 3 and all 25)", len(res.Reports), res.TestCount)
+	}
+	if code, _, errOut = runCLI(t, "eval", "--run", runDir, "--data", simDir, "--all"); code == 0 || !strings.Contains(errOut, "trained on") {
+		t.Errorf("eval --all on the training data: exit %d, %q", code, errOut)
+	}
 }
