@@ -9,14 +9,15 @@
 // with go:linkname; its stock float32 kernel is scalar Go. Install registers, at a higher
 // priority, a builder with exactly the stock builder's type (made with reflect.MakeFunc, since
 // the kernel's function type is unexported) whose kernels transpose the rhs block into a scratch
-// array and run a 4 × 16 register-tiled FMA micro-kernel. It also replaces simplego's float32
-// copier of operands into the block layout (repack.go) for the common layouts, since with a
-// fast kernel that copy costs more than the products.
+// array and run a 4 × 16 register-tiled FMA micro-kernel. With a fast kernel, the rest of the
+// blocked DotGeneral costs more than the products, so it also replaces, for float32 only,
+// simplego's copier of operands into the block layout (repack.go) and its buffer fill, which
+// zeroes the block buffers (fill.go).
 //
 // The package installs itself when imported (package nn imports it, so every model, training and
 // prediction path gets it) on amd64 CPUs with AVX2 and FMA, unless the environment variable
 // ASTROONE_STOCK_MATMUL is "1" (StockEnv), which keeps simplego's stock kernel for comparisons.
-// Elsewhere it does nothing. It only touches simplego's table, so it is harmless when
+// Elsewhere it does nothing. It only touches simplego's tables, so it is harmless when
 // GOMLX_BACKEND selects another backend (XLA). Block dimensions the assembly does not handle
 // (not a multiple of 16) use a pure-Go kernel.
 package simplegokernel
@@ -54,8 +55,6 @@ var (
 	enabled atomic.Bool
 	// stockBuilder is simplego's float32 builder that install wrapped.
 	stockBuilder reflect.Value
-	// repackInstalled reports whether installRepack replaced simplego's float32 operand copier.
-	repackInstalled bool
 	// builds counts the kernels that the installed builder has built (for tests).
 	builds atomic.Int64
 )
@@ -74,7 +73,8 @@ func Install() bool {
 		}
 		installed = install()
 		if installed {
-			repackInstalled = installRepack()
+			installRepack()
+			installFill()
 		}
 		enabled.Store(installed)
 	})
@@ -88,7 +88,8 @@ func Installed() bool {
 }
 
 // SetEnabled switches an installed fast kernel on or off (off: every DotGeneral executed
-// afterwards uses simplego's stock kernel) and returns the previous setting. It is for
+// afterwards uses simplego's stock kernel, operand copier and buffer fill) and returns the
+// previous setting. It is for
 // comparisons in tests and benchmarks; without an installed kernel it does nothing and returns
 // false. The switch is read once per DotGeneral execution.
 func SetEnabled(on bool) (previous bool) {
