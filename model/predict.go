@@ -115,15 +115,19 @@ type Predictor struct {
 	// BatchSize is the number of spectra per graph execution (the last
 	// chunk of a larger batch is padded to it).
 	BatchSize int
+	// Calibration, when not nil, corrects every prediction's parameters
+	// and σ (LoadPredictor sets it from the run's calibration.json).
+	Calibration *Calibration
 
 	backend backends.Backend
 	ctx     *context.Context
 	exec    *context.Exec
 }
 
-// LoadPredictor loads a run directory: config.json, normalizer.json and
-// the checkpoint checkpoints/best.ckpt, or the latest complete step
-// checkpoint when there is no best one yet.
+// LoadPredictor loads a run directory: config.json, normalizer.json, the
+// checkpoint checkpoints/best.ckpt, or the latest complete step
+// checkpoint when there is no best one yet, and calibration.json when
+// the run has one.
 func LoadPredictor(runDir string) (*Predictor, error) {
 	cfg, err := LoadRunConfig(filepath.Join(runDir, ConfigFile))
 	if err != nil {
@@ -143,11 +147,20 @@ func LoadPredictor(runDir string) (*Predictor, error) {
 			return nil, fmt.Errorf("load model %s: %w", runDir, err)
 		}
 	}
+	calib, err := LoadCalibration(runDir)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", runDir, err)
+	}
 	ctx := context.New()
 	if err := LoadCheckpoint(ckpt, ctx); err != nil {
 		return nil, fmt.Errorf("load model %s: %w", runDir, err)
 	}
-	return NewPredictor(cfg, norm, ctx)
+	p, err := NewPredictor(cfg, norm, ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Calibration = calib
+	return p, nil
 }
 
 // NewPredictor returns a predictor for a model whose variables are in ctx
@@ -248,6 +261,7 @@ func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
 				continue
 			}
 			p.fill(pr, outs, r)
+			p.Calibration.Apply(pr)
 		}
 	}
 	return preds, nil

@@ -50,7 +50,8 @@ func TestTrainOnSimulator(t *testing.T) {
 	if len(ferrs) > 0 {
 		t.Logf("%d files failed to load, first: %v", len(ferrs), ferrs[0])
 	}
-	train, val, test := set.Split(0.1, 0.1)
+	train, fullVal, test := set.Split(0.1, 0.1)
+	val := &dataset.Set{Grid: fullVal.Grid, Examples: fullVal.Examples}
 	if len(val.Examples) > 1000 {
 		val.Examples = val.Examples[:1000] // validation time stays a small part of training
 	}
@@ -62,6 +63,13 @@ func TestTrainOnSimulator(t *testing.T) {
 	}
 	t.Logf("trained %d steps in %.0f s (%.2f s/step), best validation loss %.4g at step %d",
 		res.Steps, res.Seconds, res.SecondsPerStep, res.BestValLoss, res.BestStep)
+	calib, err := model.CalibrateRun(run, fullVal) // as astroone train does
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range calib.Params {
+		t.Logf("  calibration %-7s on %d spectra: σ × %.3f, %d bias knots", pc.Name, pc.N, pc.SigmaScale, len(pc.Knots))
+	}
 	p, err := model.LoadPredictor(run)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/astroone/astroone-go/model"
 )
 
 // TestTrainPredictCLI runs simulate → train (tiny, a few steps) → train
@@ -21,7 +23,10 @@ func TestTrainPredictCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "trained 4 steps") || !strings.Contains(out, "60 spectra") {
 		t.Fatalf("train: %d\n%s\n%s", code, out, errOut)
 	}
-	for _, f := range []string{"config.json", "normalizer.json", "metrics.jsonl", "loss.svg", splitFile} {
+	if !strings.Contains(out, "calibrated on") {
+		t.Errorf("train did not calibrate:\n%s", out)
+	}
+	for _, f := range []string{"config.json", "normalizer.json", "metrics.jsonl", "loss.svg", splitFile, model.CalibrationFile} {
 		if _, err := os.Stat(filepath.Join(runDir, f)); err != nil {
 			t.Errorf("run directory lacks %s", f)
 		}
@@ -73,6 +78,10 @@ func TestTrainPredictCLI(t *testing.T) {
 	}
 	if res.Data != simDir || len(res.Reports) != 3 || res.TestCount == 0 || res.Reports[0].Records != res.TestCount {
 		t.Errorf("eval: data %q, %d reports, %d test spectra", res.Data, len(res.Reports), res.TestCount)
+	}
+
+	if code, out, errOut = runCLI(t, "calibrate", "--run", runDir); code != 0 || !strings.Contains(out, "calibrated on") {
+		t.Errorf("calibrate: %d\n%s\n%s", code, out, errOut)
 	}
 
 	// An independent set is evaluated whole; the run's own data is not.
