@@ -41,6 +41,15 @@ const CalibrationFile = "calibration.json"
 type Calibration struct {
 	Spectra int                                 `json:"spectra"` // labelled spectra it was fitted on
 	Params  [dataset.NumParams]ParamCalibration `json:"params"`  // dataset's parameter order
+	// MKLetters, when set, makes Apply combine the class head's
+	// probabilities of the MK letters O–M with those the (calibrated)
+	// Teff and log g distributions imply (Prediction.MKProbs; a
+	// normalised geometric mean). CalibrateRun sets it when that is
+	// more accurate on the calibration spectra; the accuracies with and
+	// without are recorded.
+	MKLetters        bool    `json:"mk_letters"`
+	HeadAccuracy     float64 `json:"head_accuracy,omitempty"`
+	MKLetterAccuracy float64 `json:"mk_letter_accuracy,omitempty"`
 }
 
 // ParamCalibration is the calibration of one parameter. Knots and Bias
@@ -166,11 +175,29 @@ func fitBiasCurve(pred, truth []float64) (knots, bias []float64) {
 	return knots, smooth
 }
 
+// teffBias returns the calibration's Teff bias (log10 K) at a predicted
+// Teff: 0 without a calibration or a Teff correction.
+func (c *Calibration) teffBias(teff float64) float64 {
+	if c == nil {
+		return 0
+	}
+	pc := c.Params[dataset.ParamTeff]
+	u := calibScale(dataset.ParamTeff, teff)
+	if len(pc.Knots) == 0 || !isFinite(u) {
+		return 0
+	}
+	return interpolate(pc.Knots, pc.Bias, u)
+}
+
 // Apply corrects a prediction in place: the bias of each parameter, then
-// its σ. A prediction with an Err is left alone.
+// its σ, then (with MKLetters) the stellar class probabilities. A
+// prediction with an Err is left alone.
 func (c *Calibration) Apply(p *Prediction) {
 	if c == nil || p.Err != nil {
 		return
+	}
+	if c.MKLetters {
+		combineMKLetters(p, p.MKProbs)
 	}
 	for k := range dataset.NumParams {
 		pc := c.Params[k]
@@ -251,7 +278,41 @@ func CalibrateRun(runDir string, set *dataset.Set) (Calibration, error) {
 	if err != nil {
 		return c, fmt.Errorf("calibrate %s: %w", runDir, err)
 	}
+	if p.mk != nil {
+		// Again with the Teff correction, which moves the MK letters.
+		p.Calibration = &c
+		if preds, err = p.Predict(&b); err != nil {
+			return Calibration{}, fmt.Errorf("calibrate %s: %w", runDir, err)
+		}
+		c.chooseMKLetters(preds, labels)
+	}
 	return c, c.Save(runDir)
+}
+
+// chooseMKLetters sets MKLetters when combining the class head with the
+// MK letters of the parameters classifies more of the labelled spectra
+// correctly than the head alone (preds made with the calibration's Teff
+// correction, without the combination).
+func (c *Calibration) chooseMKLetters(preds []Prediction, labels []dataset.Labels) {
+	var n, head, comb int
+	for i, p := range preds {
+		if p.Err != nil || labels[i].Class < 0 {
+			continue
+		}
+		n++
+		if p.Class == labels[i].Class {
+			head++
+		}
+		combineMKLetters(&p, p.MKProbs)
+		if p.Class == labels[i].Class {
+			comb++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	c.HeadAccuracy, c.MKLetterAccuracy = float64(head)/float64(n), float64(comb)/float64(n)
+	c.MKLetters = comb > head
 }
 
 // interpolate evaluates the piecewise-linear curve through (knots, vals)

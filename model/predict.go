@@ -83,6 +83,12 @@ type Prediction struct {
 	// Embedding is the global spectrum embedding (mean of the final token
 	// states), Config.Dim values.
 	Embedding []float32
+	// MKProbs are, for a model with binned stellar heads, the
+	// probabilities of the MK letters O–M (class indices 0–6) implied by
+	// its Teff and log g distributions through the MK table (taken as
+	// independent, Teff's moved by the calibration's bias correction);
+	// zero otherwise. Calibration.MKLetters decides whether Probs use them.
+	MKProbs [NumMKLetters]float64
 	// Err is set, and the rest left zero, for a spectrum without a single
 	// usable pixel.
 	Err error `json:"-"`
@@ -121,6 +127,7 @@ type Predictor struct {
 
 	backend backends.Backend
 	ctx     *context.Context
+	mk      *mkTable // MK letters on the binned heads' grid (nil without them)
 	exec    *context.Exec
 }
 
@@ -188,7 +195,7 @@ func NewPredictor(cfg Config, norm dataset.Normalizer, ctx *context.Context) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Predictor{Config: cfg, Normalizer: norm, BatchSize: 64, backend: backend, ctx: ctx}
+	p := &Predictor{Config: cfg, Normalizer: norm, BatchSize: 64, backend: backend, ctx: ctx, mk: newMKTable(cfg)}
 	// Reuse: every variable must come from the checkpoint, none be created.
 	p.exec, err = context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, x, feats *Node) []*Node {
 		out := Build(ctx, cfg, x, feats, nil, Heads{Class: true, Params: true})
@@ -314,10 +321,15 @@ func (p *Predictor) fill(pr *Prediction, outs [6][]float32, r int) {
 	if nb := p.Config.StarBins; nb > 0 {
 		row := len(StarBinParams) * nb
 		if len(outs[next]) >= (r+1)*row {
-			for j, b := range p.Config.StarBinnings() {
+			bins := p.Config.StarBinnings()
+			for j, b := range bins {
 				k := StarBinParams[j]
 				lo := r*row + j*nb
 				pr.Params[k], pr.Sigma[k], _ = b.Decode(outs[next][lo : lo+nb])
+			}
+			if p.mk != nil { // StarBinParams: Teff, then log g
+				shift := p.Calibration.teffBias(pr.Params[dataset.ParamTeff]) / bins[0].Width()
+				pr.MKProbs = p.mk.probs(outs[next][r*row:r*row+nb], outs[next][r*row+nb:r*row+2*nb], shift)
 			}
 		}
 	}

@@ -79,4 +79,12 @@ func printCalibration(w io.Writer, c model.Calibration) {
 		}
 		fmt.Fprintln(w)
 	}
+	if c.HeadAccuracy > 0 {
+		use := "kept the class head's"
+		if c.MKLetters {
+			use = "combining them"
+		}
+		fmt.Fprintf(w, "  classes: head %.2f%%, combined with the MK letters of Teff and log g %.2f%%: %s\n",
+			100*c.HeadAccuracy, 100*c.MKLetterAccuracy, use)
+	}
 }
