@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/astroone/astroone-go/dataset"
 	"github.com/astroone/astroone-go/model"
 )
 
@@ -45,6 +46,20 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: the validation split is empty", *data)
 	}
 	c, err := model.CalibrateRun(*runDir, val)
+	if err != nil {
+		return err
+	}
+	printCalibration(stdout, c)
+	return nil
+}
+
+// calibrateAfterTraining fits and saves a finished run's calibration on
+// its validation split (nothing without one) and summarises it.
+func calibrateAfterTraining(runDir string, val *dataset.Set, stdout io.Writer) error {
+	if val == nil || len(val.Examples) == 0 {
+		return nil
+	}
+	c, err := model.CalibrateRun(runDir, val)
 	if err != nil {
 		return err
 	}

@@ -142,6 +142,9 @@ func demoModel(ctx context.Context, files, runDir, cfgName string, steps int, s 
 		return err
 	}
 	fmt.Fprintf(stdout, "   %d steps in %.0f s (%.2f s/step); loss curve %s\n", res.Steps, res.Seconds, res.SecondsPerStep, filepath.Join(runDir, "loss.svg"))
+	if err := calibrateAfterTraining(runDir, valSet, stdout); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "\n5. the model against the baselines on the %d held-out spectra\n", len(testSet.Examples))
 	pred, err := model.LoadPredictor(runDir)

@@ -67,12 +67,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "; best validation loss %.4g at step %d", res.BestValLoss, res.BestStep)
 	}
 	fmt.Fprintf(stdout, "\nrun: %s (metrics.jsonl, loss.svg, checkpoints/)\n", res.RunDir)
-	if res.Done && valSet != nil {
-		c, err := model.CalibrateRun(*out, valSet)
-		if err != nil {
-			return err
-		}
-		printCalibration(stdout, c)
+	if res.Done {
+		return calibrateAfterTraining(*out, valSet, stdout)
 	}
 	return nil
 }
