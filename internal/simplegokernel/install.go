@@ -14,10 +14,16 @@
 // simplego's copier of operands into the block layout (repack.go) and its buffer fill, which
 // zeroes the block buffers (fill.go).
 //
+// It also replaces, for float32 operands, simplego's value-by-value executors of the elementwise
+// binary ops with broadcasting, the reductions, exp and tanh, BroadcastInDim and Transpose
+// (elementwise.go; installed by InstallElementwise).
+//
 // The package installs itself when imported (package nn imports it, so every model, training and
-// prediction path gets it) on amd64 CPUs with AVX2 and FMA, unless the environment variable
-// ASTROONE_STOCK_MATMUL is "1" (StockEnv), which keeps simplego's stock kernel for comparisons.
-// Elsewhere it does nothing. It only touches simplego's tables, so it is harmless when
+// prediction path gets it). The matmul kernel installs on amd64 CPUs with AVX2 and FMA, unless
+// the environment variable ASTROONE_STOCK_MATMUL is "1" (StockEnv), which keeps simplego's stock
+// kernel for comparisons; elsewhere it does nothing. The elementwise executors install on every
+// architecture (their AVX2 parts only where the CPU has it) unless ASTROONE_STOCK_ELEMENTWISE is
+// "1" (ElementwiseStockEnv). ASTROONE_STOCK_SIMPLEGO=1 (StockAllEnv) keeps all of the stock code. It only touches simplego's tables, so it is harmless when
 // GOMLX_BACKEND selects another backend (XLA). Block dimensions the assembly does not handle
 // (not a multiple of 16) use a pure-Go kernel.
 package simplegokernel
@@ -34,7 +40,8 @@ import (
 )
 
 // StockEnv is the environment variable that, set to "1" when the process starts, keeps
-// simplego's stock float32 kernel (Install does nothing).
+// simplego's stock float32 matmul kernel (Install does nothing; the elementwise executors are
+// still installed, see ElementwiseStockEnv and StockAllEnv).
 const StockEnv = "ASTROONE_STOCK_MATMUL"
 
 // dotGeneralKernels is simplego's table of block-kernel builders, indexed by dtype. Each value is
@@ -59,16 +66,20 @@ var (
 	builds atomic.Int64
 )
 
-func init() { Install() }
+func init() {
+	Install()
+	InstallElementwise()
+}
 
 // Install registers the fast float32 block kernel in simplego's kernel table and reports whether
 // it is installed. It is called when the package is initialised; later calls do nothing but
-// report. It installs nothing when $ASTROONE_STOCK_MATMUL is "1", when the CPU lacks AVX2 or FMA
+// report. It installs nothing when $ASTROONE_STOCK_MATMUL or $ASTROONE_STOCK_SIMPLEGO is "1", when
+// the CPU lacks AVX2 or FMA
 // (or the architecture is not amd64), or when simplego's table does not have the shape this
 // package was written against (then the stock kernel stays).
 func Install() bool {
 	installOnce.Do(func() {
-		if os.Getenv(StockEnv) == "1" || !hasAsm {
+		if os.Getenv(StockEnv) == "1" || os.Getenv(StockAllEnv) == "1" || !hasAsm {
 			return
 		}
 		installed = install()
