@@ -10,9 +10,10 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 
 	// Installs an AVX2 + FMA float32 block kernel in simplego's blocked DotGeneral (on CPUs that
-	// have them, unless ASTROONE_STOCK_MATMUL=1), so that every model, training and prediction
-	// path that gets its backend here multiplies matrices with it. It does nothing to other
-	// backends.
+	// have them, unless ASTROONE_STOCK_MATMUL=1) and faster float32 elementwise ops, reductions,
+	// exp/tanh, broadcasts and transposes (unless ASTROONE_STOCK_ELEMENTWISE=1;
+	// ASTROONE_STOCK_SIMPLEGO=1 keeps all stock code), so that every model, training and
+	// prediction path that gets its backend here uses them. It does nothing to other backends.
 	_ "github.com/astroone/astroone-go/internal/simplegokernel"
 )
 
