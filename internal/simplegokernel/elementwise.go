@@ -15,7 +15,8 @@ import (
 
 // This file replaces, for float32 operands, simplego's executors of the elementwise binary ops
 // (Add, Sub, Mul, Div, Max, Min), of the reductions ReduceSum/ReduceMax/ReduceMin and of the
-// unary ops Exp and Tanh, and of the data movements BroadcastInDim and Transpose. simplego
+// unary ops Exp and Tanh, and of the data movements BroadcastInDim, Transpose, Slice and the row
+// Gather/ScatterSum (gather.go). simplego
 // computes these one value at a time, and broadcasts and transposes through per-value multi-axis
 // iterators; the replacements work on contiguous runs of values (binary.go with AVX2 Add, Sub,
 // Mul and Div in binary_amd64.s, reduce.go, movement.go) and compute exp and tanh eight values
@@ -30,7 +31,7 @@ import (
 
 // ElementwiseStockEnv is the environment variable that, set to "1" when the process starts, keeps
 // simplego's stock elementwise executors (binary ops, reductions, exp and tanh, BroadcastInDim,
-// Transpose) while leaving the matmul kernel installed. StockAllEnv keeps every stock code path.
+// Transpose, Slice, Gather, ScatterSum) while leaving the matmul kernel installed. StockAllEnv keeps every stock code path.
 const ElementwiseStockEnv = "ASTROONE_STOCK_ELEMENTWISE"
 
 // StockAllEnv is the environment variable that, set to "1" when the process starts, keeps all of
@@ -184,6 +185,9 @@ func installElementwise() bool {
 	}
 	wrap(backends.OpTypeBroadcastInDim, broadcastInDimExec)
 	wrap(backends.OpTypeTranspose, transposeExec)
+	wrap(backends.OpTypeSlice, sliceExec)
+	wrap(backends.OpTypeGather, gatherExec)
+	wrap(backends.OpTypeScatterSum, scatterSumExec)
 	return true
 }
 
