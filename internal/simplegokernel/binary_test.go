@@ -80,3 +80,20 @@ func TestBinaryKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestFillF32 checks fillF32 for every length up to 300.
+func TestFillF32(t *testing.T) {
+	for n := range 301 {
+		o := make([]float32, n+1)
+		o[n] = -1
+		fillF32(o[:n], 2.5)
+		for i := range n {
+			if o[i] != 2.5 {
+				t.Fatalf("n=%d: o[%d] = %g", n, i, o[i])
+			}
+		}
+		if o[n] != -1 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+	}
+}

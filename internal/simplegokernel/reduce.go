@@ -128,9 +128,15 @@ func reduceRows(op reduceOp, o, in []float32, outer, red, inner int) {
 	}
 }
 
+// fillF32 sets every value of o to v: a loop for the first 64 values, then doubling copies
+// (copy is the runtime's vectorised memmove).
 func fillF32(o []float32, v float32) {
-	for i := range o {
+	k := min(len(o), 64)
+	for i := range o[:k] {
 		o[i] = v
+	}
+	for ; k < len(o); k *= 2 {
+		copy(o[k:], o[:k])
 	}
 }
 
