@@ -110,27 +110,60 @@ func sliceExec(backend *simplego.Backend, node *simplego.Node, inputs []*simpleg
 }
 
 // rowIndices returns the flat index values of a simplego buffer of int32 or int64 indices whose
-// index vector axis (indexVectorAxis) has size 1 or is implicit (= rank), as ints.
-func rowIndices(b *simplego.Buffer, indexVectorAxis int) ([]int, bool) {
+// index vector axis (indexVectorAxis) has size 1 or is implicit (= rank): one of the two slices
+// is set.
+func rowIndices(b *simplego.Buffer, indexVectorAxis int) (i32 []int32, i64 []int64, ok bool) {
 	sh := bufShape(b)
 	if indexVectorAxis != sh.Rank() && (indexVectorAxis != sh.Rank()-1 || sh.Dimensions[indexVectorAxis] != 1) {
-		return nil, false
+		return nil, nil, false
 	}
 	switch flat := (*(*any)(unsafe.Add(unsafe.Pointer(b), bufFlatOff))).(type) {
 	case []int32:
-		out := make([]int, len(flat))
-		for i, v := range flat {
-			out[i] = int(v)
-		}
-		return out, true
+		return flat, nil, true
 	case []int64:
-		out := make([]int, len(flat))
-		for i, v := range flat {
-			out[i] = int(v)
-		}
-		return out, true
+		return nil, flat, true
 	}
-	return nil, false
+	return nil, nil, false
+}
+
+// gatherRows sets o[i*row:(i+1)*row] = src[k*row:(k+1)*row] with k = idx[i] clamped to
+// [0, len(src)/row - 1], as XLA (and simplego) clamp gather indices.
+func gatherRows[T int32 | int64](o, src []float32, idx []T, row int) {
+	last := len(src)/row - 1
+	if row == 1 {
+		for i, k := range idx {
+			o[i] = src[max(0, min(last, int(k)))]
+		}
+		return
+	}
+	for i, k := range idx {
+		j := max(0, min(last, int(k)))
+		copy(o[i*row:i*row+row], src[j*row:j*row+row])
+	}
+}
+
+// inRange reports whether every index is in [0, n).
+func inRange[T int32 | int64](idx []T, n int) bool {
+	for _, k := range idx {
+		if k < 0 || int(k) >= n {
+			return false
+		}
+	}
+	return true
+}
+
+// scatterAddRows adds upd[i*row:(i+1)*row] to o[k*row:(k+1)*row] with k = idx[i], in order.
+func scatterAddRows[T int32 | int64](o, upd []float32, idx []T, row int) {
+	if row == 1 {
+		for i, k := range idx {
+			o[k] += upd[i]
+		}
+		return
+	}
+	for i, k := range idx {
+		dst := o[int(k)*row : int(k)*row+row]
+		binaryVV(opAdd, dst, dst, upd[i*row:i*row+row])
+	}
 }
 
 // trailing reports whether axes are the last len(axes) axes of a rank-`rank` array, in order.
@@ -172,25 +205,18 @@ func gatherExec(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 		}
 		row *= dims[a]
 	}
-	idx, ok := rowIndices(inputs[1], ivAxis)
-	if !ok || len(idx)*row != outShape.Size() {
+	i32, i64, ok := rowIndices(inputs[1], ivAxis)
+	if !ok || row == 0 || (len(i32)+len(i64))*row != outShape.Size() {
 		return nil, false
 	}
 	out := getBufferForShape(backend, *outShape)
 	if out == nil {
 		return nil, false
 	}
-	o := bufF32(out)
-	last := dims[0] - 1
-	if row == 1 {
-		for i, k := range idx {
-			o[i] = src[max(0, min(last, k))] // clamped, as XLA (and simplego) do
-		}
-		return out, true
-	}
-	for i, k := range idx {
-		k = max(0, min(last, k))
-		copy(o[i*row:i*row+row], src[k*row:k*row+row])
+	if i32 != nil {
+		gatherRows(bufF32(out), src, i32, row)
+	} else {
+		gatherRows(bufF32(out), src, i64, row)
 	}
 	return out, true
 }
@@ -224,14 +250,9 @@ func scatterSumExec(backend *simplego.Backend, node *simplego.Node, inputs []*si
 		}
 		row *= dims[i+1]
 	}
-	idx, ok := rowIndices(inputs[1], ivAxis)
-	if !ok || len(idx)*row != len(upd) {
+	i32, i64, ok := rowIndices(inputs[1], ivAxis)
+	if !ok || (len(i32)+len(i64))*row != len(upd) || !inRange(i32, dims[0]) || !inRange(i64, dims[0]) {
 		return nil, false
-	}
-	for _, k := range idx {
-		if k < 0 || k >= dims[0] {
-			return nil, false
-		}
 	}
 	out := inputs[0]
 	if inputsOwned[0] {
@@ -243,16 +264,10 @@ func scatterSumExec(backend *simplego.Backend, node *simplego.Node, inputs []*si
 		}
 		copy(bufF32(out), operand)
 	}
-	o := bufF32(out)
-	if row == 1 {
-		for i, k := range idx {
-			o[k] += upd[i]
-		}
-		return out, true
-	}
-	for i, k := range idx {
-		dst := o[k*row : k*row+row]
-		binaryVV(opAdd, dst, dst, upd[i*row:i*row+row])
+	if i32 != nil {
+		scatterAddRows(bufF32(out), upd, i32, row)
+	} else {
+		scatterAddRows(bufF32(out), upd, i64, row)
 	}
 	return out, true
 }
