@@ -16,3 +16,8 @@ func binaryVSAVX2(op int, o, a *float32, c float32, n int)
 //
 //go:noescape
 func binarySVAVX2(op int, o *float32, c float32, b *float32, n int)
+
+// fillAVX2 sets o[i] = c for i < n (n a multiple of 8).
+//
+//go:noescape
+func fillAVX2(o *float32, c float32, n int)

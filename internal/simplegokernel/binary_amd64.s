@@ -416,3 +416,34 @@ div1:
 done:
 	VZEROUPPER
 	RET
+
+// func fillAVX2(o *float32, c float32, n int)
+//
+// o[i] = c for i < n (n a multiple of 8): 32 values per iteration, then 8.
+TEXT ·fillAVX2(SB), NOSPLIT, $0-24
+	MOVQ         o+0(FP), DI
+	VBROADCASTSS c+8(FP), Y0
+	MOVQ         n+16(FP), CX
+
+fill32:
+	CMPQ    CX, $32
+	JLT     fill8
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y0, 32(DI)
+	VMOVUPS Y0, 64(DI)
+	VMOVUPS Y0, 96(DI)
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     fill32
+
+fill8:
+	CMPQ    CX, $8
+	JLT     filldone
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     fill8
+
+filldone:
+	VZEROUPPER
+	RET

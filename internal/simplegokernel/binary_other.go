@@ -12,3 +12,6 @@ func binaryVSAVX2(op int, o, a *float32, c float32, n int) { panic("simplegokern
 func binarySVAVX2(op int, o *float32, c float32, b *float32, n int) {
 	panic("simplegokernel: no assembly")
 }
+
+// fillAVX2 is never called without assembly (hasAsm is false).
+func fillAVX2(o *float32, c float32, n int) { panic("simplegokernel: no assembly") }

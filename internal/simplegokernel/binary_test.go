@@ -81,9 +81,12 @@ func TestBinaryKernels(t *testing.T) {
 	}
 }
 
-// TestFillF32 checks fillF32 for every length up to 300.
+// TestFillF32 checks fillF32 (assembly and Go) for every length up to 300.
 func TestFillF32(t *testing.T) {
-	for n := range 301 {
+	defer forceGoBinary.Store(false)
+	for n := range 602 {
+		forceGoBinary.Store(n > 300)
+		n %= 301
 		o := make([]float32, n+1)
 		o[n] = -1
 		fillF32(o[:n], 2.5)

@@ -128,9 +128,17 @@ func reduceRows(op reduceOp, o, in []float32, outer, red, inner int) {
 	}
 }
 
-// fillF32 sets every value of o to v: a loop for the first 64 values, then doubling copies
-// (copy is the runtime's vectorised memmove).
+// fillF32 sets every value of o to v: with AVX2 stores where the CPU has them, otherwise a loop
+// for the first 64 values and then doubling copies (copy is the runtime's vectorised memmove).
 func fillF32(o []float32, v float32) {
+	if hasAsm && len(o) >= 8 && !forceGoBinary.Load() {
+		k := len(o) &^ 7
+		fillAVX2(&o[0], v, k)
+		for i := k; i < len(o); i++ {
+			o[i] = v
+		}
+		return
+	}
 	k := min(len(o), 64)
 	for i := range o[:k] {
 		o[i] = v
