@@ -15,7 +15,7 @@ import (
 
 // This file replaces, for float32 operands, simplego's executors of the elementwise binary ops
 // (Add, Sub, Mul, Div, Max, Min), of the reductions ReduceSum/ReduceMax/ReduceMin and of the
-// unary ops Exp and Tanh, and of the data movements BroadcastInDim, Transpose, Slice and the row
+// unary ops Exp, Tanh and Sqrt, and of the data movements BroadcastInDim, Transpose, Slice and the row
 // Gather/ScatterSum (gather.go). simplego
 // computes these one value at a time, and broadcasts and transposes through per-value multi-axis
 // iterators; the replacements work on contiguous runs of values (binary.go with AVX2 Add, Sub,
@@ -30,7 +30,7 @@ import (
 // their names and types, and installs nothing if they do not match.
 
 // ElementwiseStockEnv is the environment variable that, set to "1" when the process starts, keeps
-// simplego's stock elementwise executors (binary ops, reductions, exp and tanh, BroadcastInDim,
+// simplego's stock elementwise executors (binary ops, reductions, exp, tanh and sqrt, BroadcastInDim,
 // Transpose, Slice, Gather, ScatterSum) while leaving the matmul kernel installed. StockAllEnv keeps every stock code path.
 const ElementwiseStockEnv = "ASTROONE_STOCK_ELEMENTWISE"
 
@@ -179,7 +179,7 @@ func installElementwise() bool {
 		wrap(op, reduceExec(kind))
 	}
 	for op, kind := range map[backends.OpType]unaryOp{
-		backends.OpTypeExp: unaryExp, backends.OpTypeTanh: unaryTanh,
+		backends.OpTypeExp: unaryExp, backends.OpTypeTanh: unaryTanh, backends.OpTypeSqrt: unarySqrt,
 	} {
 		wrap(op, unaryExec(kind))
 	}

@@ -203,7 +203,7 @@ func TestReductionsMatchStock(t *testing.T) {
 	}
 }
 
-// TestExpTanhMatchStock compares Exp and Tanh, fast against stock (float64 package math rounded
+// TestExpTanhMatchStock compares Exp, Tanh and Sqrt (exact), fast against stock (float64 package math rounded
 // to float32), on random values with NaN and ±Inf: within 2 ulps, specials identical.
 func TestExpTanhMatchStock(t *testing.T) {
 	backend := defaultBackend(t)
@@ -214,7 +214,7 @@ func TestExpTanhMatchStock(t *testing.T) {
 		for _, op := range []struct {
 			name string
 			f    func(*Node) *Node
-		}{{"Exp", Exp}, {"Tanh", Tanh}} {
+		}{{"Exp", Exp}, {"Tanh", Tanh}, {"Sqrt", Sqrt}} {
 			exec, err := NewExec(backend, func(x *Node) (*Node, *Node) { return op.f(x), op.f(Neg(x)) })
 			if err != nil {
 				t.Fatal(err)

@@ -12,14 +12,16 @@ type unaryOp int
 const (
 	unaryExp unaryOp = iota
 	unaryTanh
+	unarySqrt
 )
 
 // unaryExec returns the fast path of a unary op on float32 values: exp and tanh computed eight
 // values at a time with AVX2 + FMA (unary_amd64.s), within a few float32 ulps of the correctly
 // rounded result (TestExpTanhAccuracy states the bound). Values the vector code does not
 // handle (NaN, ±Inf, and for exp |x| > 87, where the result overflows or is subnormal) are
-// computed with package math, as simplego does; so are the last len%8 values. Without AVX2 the
-// op goes to the stock executor.
+// computed with package math, as simplego does; so are the last len%8 values. Sqrt uses VSQRTPS,
+// correctly rounded like the stock float32(math.Sqrt(float64(x))). Without AVX2 the op goes to
+// the stock executor.
 func unaryExec(op unaryOp) fastExec {
 	return func(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer,
 		inputsOwned []bool) (*simplego.Buffer, bool) {
@@ -41,10 +43,13 @@ func unaryExec(op unaryOp) fastExec {
 			}
 		}
 		o := bufF32(out)
-		if op == unaryExp {
+		switch op {
+		case unaryExp:
 			expF32(o, x)
-		} else {
+		case unaryTanh:
 			tanhF32(o, x)
+		default:
+			sqrtF32(o, x)
 		}
 		return out, true
 	}
@@ -85,5 +90,18 @@ func tanhF32(o, x []float32) {
 	}
 	for ; i < len(o); i++ {
 		o[i] = float32(math.Tanh(float64(x[i])))
+	}
+}
+
+// sqrtF32 sets o[i] = sqrt(x[i]); o may be x.
+func sqrtF32(o, x []float32) {
+	x = x[:len(o)]
+	i := 0
+	if hasAsm && len(o) >= 8 {
+		i = len(o) &^ 7
+		sqrtAVX2(&o[0], &x[0], i)
+	}
+	for ; i < len(o); i++ {
+		o[i] = float32(math.Sqrt(float64(x[i])))
 	}
 }

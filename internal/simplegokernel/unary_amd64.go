@@ -13,3 +13,8 @@ func expAVX2(dst, src *float32, blocks int) int
 //
 //go:noescape
 func tanhAVX2(dst, src *float32, blocks int) int
+
+// sqrtAVX2 sets dst[i] = sqrt(src[i]) for i < n (n a multiple of 8).
+//
+//go:noescape
+func sqrtAVX2(dst, src *float32, n int)

@@ -145,6 +145,45 @@ tanhdone:
 	MOVQ BX, ret+24(FP)
 	RET
 
+// func sqrtAVX2(dst, src *float32, n int)
+//
+// dst[i] = sqrt(src[i]) for i < n (n a multiple of 8), correctly rounded (VSQRTPS), which is
+// what float32(math.Sqrt(float64(x))) gives too.
+TEXT ·sqrtAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+sqrt32:
+	CMPQ    CX, $32
+	JLT     sqrt8
+	VSQRTPS (SI), Y0
+	VSQRTPS 32(SI), Y1
+	VSQRTPS 64(SI), Y2
+	VSQRTPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     sqrt32
+
+sqrt8:
+	CMPQ    CX, $8
+	JLT     sqrtdone
+	VSQRTPS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     sqrt8
+
+sqrtdone:
+	VZEROUPPER
+	RET
+
 // Constants, each repeated eight times (one YMM register's worth).
 // absmask: 0x7fffffff
 DATA ucon<>+0(SB)/4, $0x7fffffff

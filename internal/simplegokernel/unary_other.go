@@ -7,3 +7,6 @@ func expAVX2(dst, src *float32, blocks int) int { return 0 }
 
 // tanhAVX2 does nothing without assembly (hasAsm is false, so it is never called).
 func tanhAVX2(dst, src *float32, blocks int) int { return 0 }
+
+// sqrtAVX2 does nothing without assembly (hasAsm is false, so it is never called).
+func sqrtAVX2(dst, src *float32, n int) {}

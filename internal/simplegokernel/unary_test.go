@@ -111,3 +111,20 @@ func TestExpTanhAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// TestSqrtExact checks the vector sqrt against float32(math.Sqrt(float64(x))) bit for bit (NaNs
+// of either sign equal) on a sweep of float32 values, specials, and every length up to 40.
+func TestSqrtExact(t *testing.T) {
+	xs := sweep(4099, float32(math.Inf(1)))
+	got := make([]float32, len(xs))
+	for n := range 41 {
+		sqrtF32(got[:n], xs[:n])
+	}
+	sqrtF32(got, xs)
+	for i, x := range xs {
+		want := float32(math.Sqrt(float64(x)))
+		if math.Float32bits(got[i]) != math.Float32bits(want) && !(got[i] != got[i] && want != want) {
+			t.Fatalf("sqrt(%g) = %g, want %g", x, got[i], want)
+		}
+	}
+}
