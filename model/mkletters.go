@@ -18,6 +18,16 @@ const NumMKLetters = 7
 type mkTable struct {
 	nT, nG int
 	letter []int8 // nT × nG
+	// runs[i] are the runs of equal letters along log g in Teff bin i
+	// (the letter changes only at the luminosity-class boundaries), for
+	// summing a log g distribution over each run from its prefix sums.
+	runs [][]mkRun
+}
+
+// mkRun is a run of log g bins [lo, hi) with the same letter (−1: none).
+type mkRun struct {
+	lo, hi int
+	letter int8
 }
 
 // newMKTable tabulates the MK letters on the star binnings of cfg (nil
@@ -41,6 +51,17 @@ func newMKTable(cfg Config) *mkTable {
 			}
 			t.letter[i*t.nG+j] = int8(k)
 		}
+		row := t.letter[i*t.nG : (i+1)*t.nG]
+		var runs []mkRun
+		for j := 0; j < t.nG; {
+			end := j + 1
+			for end < t.nG && row[end] == row[j] {
+				end++
+			}
+			runs = append(runs, mkRun{j, end, row[j]})
+			j = end
+		}
+		t.runs = append(t.runs, runs)
 	}
 	return t
 }
@@ -55,6 +76,10 @@ func (t *mkTable) probs(pT, pG []float32, shift float64) [NumMKLetters]float64 {
 	var out [NumMKLetters]float64
 	if len(pT) != t.nT || len(pG) != t.nG {
 		return out
+	}
+	cum := make([]float64, t.nG+1) // cum[j]: Σ pG[:j]
+	for j, v := range pG {
+		cum[j+1] = cum[j] + float64(v)
 	}
 	whole := math.Floor(shift)
 	f := shift - whole
@@ -71,10 +96,9 @@ func (t *mkTable) probs(pT, pG []float32, shift float64) [NumMKLetters]float64 {
 		if w < 1e-7 {
 			continue
 		}
-		row := t.letter[i*t.nG : (i+1)*t.nG]
-		for j, k := range row {
-			if k >= 0 {
-				out[k] += w * float64(pG[j])
+		for _, r := range t.runs[i] {
+			if r.letter >= 0 {
+				out[r.letter] += w * (cum[r.hi] - cum[r.lo])
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/astroone/astroone-go/dataset"
@@ -118,5 +119,52 @@ func TestChooseMKLetters(t *testing.T) {
 	c.chooseMKLetters(make2(true))
 	if c.MKLetters || c.HeadAccuracy != 1 {
 		t.Errorf("head right, parameters wrong: %+v", c)
+	}
+}
+
+// TestMKTableProbsMatchesDirectSum checks the run-length sums against
+// the direct double sum over the table for random distributions.
+func TestMKTableProbsMatchesDirectSum(t *testing.T) {
+	cfg, _ := ConfigByName("tiny")
+	tab := newMKTable(cfg)
+	rng := rand.New(rand.NewPCG(5, 6))
+	random := func(n int) []float32 {
+		p := make([]float32, n)
+		var s float32
+		for i := range p {
+			p[i] = rng.Float32()
+			s += p[i]
+		}
+		for i := range p {
+			p[i] /= s
+		}
+		return p
+	}
+	for trial := range 5 {
+		pT, pG := random(tab.nT), random(tab.nG)
+		shift := float64(trial) - 2.3 // fractional, both signs
+		got := tab.probs(pT, pG, shift)
+		var want [NumMKLetters]float64
+		s := int(math.Floor(shift))
+		f := shift - math.Floor(shift)
+		for i := range tab.nT {
+			var w float64
+			if i+s >= 0 && i+s < tab.nT {
+				w += (1 - f) * float64(pT[i+s])
+			}
+			if i+s+1 >= 0 && i+s+1 < tab.nT {
+				w += f * float64(pT[i+s+1])
+			}
+			for j := range tab.nG {
+				if k := tab.letter[i*tab.nG+j]; k >= 0 {
+					want[k] += w * float64(pG[j])
+				}
+			}
+		}
+		for k := range want {
+			if math.Abs(got[k]-want[k]) > 1e-6 {
+				t.Errorf("trial %d, letter %d: %v, direct sum %v", trial, k, got[k], want[k])
+			}
+		}
 	}
 }

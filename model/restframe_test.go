@@ -157,7 +157,7 @@ func TestRunConfigWithoutLaterFeatures(t *testing.T) {
 		t.Fatal("small has no rest-frame head")
 	}
 	path := filepath.Join(t.TempDir(), ConfigFile)
-	if err := os.WriteFile(path, []byte(`{"name": "small", "steps": 400}`), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(`{"name": "small", "steps": 4000}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	run, err := LoadRunConfig(path)
@@ -168,7 +168,7 @@ func TestRunConfigWithoutLaterFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.RestFrameShift != 0 || user.RestFrameShift != small.RestFrameShift || run.Steps != 400 {
+	if run.RestFrameShift != 0 || user.RestFrameShift != small.RestFrameShift || run.Steps != 4000 {
 		t.Errorf("run config shift %d, user config shift %d (want 0 and %d), steps %d", run.RestFrameShift, user.RestFrameShift, small.RestFrameShift, run.Steps)
 	}
 	written := filepath.Join(t.TempDir(), ConfigFile)
