@@ -69,6 +69,12 @@ func (in Inputs) Width() int { return in.Channels * in.Patch }
 // with a model-error floor of 0.1: w = 1/(1/(ivar·s²) + 0.01), 0 at bad
 // pixels.
 func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
+	return prepare(cfg, flux, ivar, size, true)
+}
+
+// prepare is Prepare; without targets it leaves Target and PixW nil
+// (inference reads only X and Feats).
+func prepare(cfg Config, flux, ivar []float32, size int, targets bool) (Inputs, error) {
 	if len(flux) != size*cfg.Pixels || len(ivar) != size*cfg.Pixels {
 		return Inputs{}, fmt.Errorf("model inputs: %d spectra of %d pixels need %d values, got flux %d, ivar %d",
 			size, cfg.Pixels, size*cfg.Pixels, len(flux), len(ivar))
@@ -76,11 +82,13 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 	tokens, patch, width := cfg.Tokens(), cfg.Patch, cfg.TokenWidth()
 	in := Inputs{
 		Size: size, Tokens: tokens, Patch: patch, Channels: cfg.Channels(),
-		X:      make([]float32, size*tokens*width),
-		Feats:  make([]float32, size*NumFeatures),
-		Target: make([]float32, size*(tokens+1)*patch),
-		PixW:   make([]float32, size*(tokens+1)*patch),
-		Good:   make([]int, size),
+		X:     make([]float32, size*tokens*width),
+		Feats: make([]float32, size*NumFeatures),
+		Good:  make([]int, size),
+	}
+	if targets {
+		in.Target = make([]float32, size*(tokens+1)*patch)
+		in.PixW = make([]float32, size*(tokens+1)*patch)
 	}
 	nb := cfg.BinnedPixels()
 	bf := make([]float64, nb)
@@ -106,8 +114,11 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 			pseudoContinuum(bf, bi, block, med, cont, scratch)
 		}
 		x := in.X[b*tokens*width : (b+1)*tokens*width]
-		tgt := in.Target[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
-		pw := in.PixW[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
+		var tgt, pw []float32
+		if targets {
+			tgt = in.Target[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
+			pw = in.PixW[b*(tokens+1)*patch : (b+1)*(tokens+1)*patch]
+		}
 		for t := range tokens {
 			for k := range patch {
 				j := t*cfg.Stride + k
@@ -122,8 +133,10 @@ func Prepare(cfg Config, flux, ivar []float32, size int) (Inputs, error) {
 				if cont != nil {
 					x[t*width+2*patch+k] = continuumRelative(bf[j], cont[j], contFloorFrac*scale)
 				}
-				tgt[(t+1)*patch+k] = float32(z)
-				pw[(t+1)*patch+k] = float32(1 / (1/(snrPix*snrPix) + reconFloor*reconFloor))
+				if targets {
+					tgt[(t+1)*patch+k] = float32(z)
+					pw[(t+1)*patch+k] = float32(1 / (1/(snrPix*snrPix) + reconFloor*reconFloor))
+				}
 			}
 		}
 	}

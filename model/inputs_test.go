@@ -202,3 +202,33 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareWithoutTargets: the inference path gives the same inputs as
+// Prepare, without the reconstruction targets and weights.
+func TestPrepareWithoutTargets(t *testing.T) {
+	cfg, _ := ConfigByName("small")
+	const size = 3
+	rng := rand.New(rand.NewPCG(2, 3))
+	flux := make([]float32, size*cfg.Pixels)
+	ivar := make([]float32, size*cfg.Pixels)
+	for i := range flux {
+		flux[i] = float32(100 + 10*rng.NormFloat64())
+		if i%17 != 0 {
+			ivar[i] = 0.01
+		}
+	}
+	full, err := Prepare(cfg, flux, ivar, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf, err := prepare(cfg, flux, ivar, size, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inf.Target != nil || inf.PixW != nil {
+		t.Error("the inference inputs have reconstruction targets")
+	}
+	if !slices.Equal(full.X, inf.X) || !slices.Equal(full.Feats, inf.Feats) || !slices.Equal(full.Good, inf.Good) {
+		t.Error("the inference inputs differ from Prepare's")
+	}
+}

@@ -249,7 +249,7 @@ func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
 		ivar := make([]float32, n*b.Pixels)
 		copy(flux, b.Flux[lo*b.Pixels:hi*b.Pixels])
 		copy(ivar, b.Ivar[lo*b.Pixels:hi*b.Pixels])
-		in, err := Prepare(p.Config, flux, ivar, n)
+		in, err := prepare(p.Config, flux, ivar, n, false)
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
