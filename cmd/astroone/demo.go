@@ -25,7 +25,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "demo [--n N] [--dir DIR] [--seed S] [--config small] [--train-steps N] [--no-model]", stderr)
 	n := fs.Int("n", 2000, "number of simulated spectra")
 	cfgName := fs.String("config", "small", "model size to train (tiny, small, base or a JSON file)")
-	trainSteps := fs.Int("train-steps", 300, "optimizer steps (the full small schedule is 3000 steps; see docs/EVALUATION.md)")
+	trainSteps := fs.Int("train-steps", 1000, "optimizer steps (the full small schedule is 10000 steps; see docs/EVALUATION.md)")
 	noModel := fs.Bool("no-model", false, "stop after the catalog summary")
 	dir := fs.String("dir", "", "where to put the sample and the workspace (default: a new temporary directory, kept for you to explore)")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -108,7 +108,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "      astroone show %s --plot spectrum.svg\n", filepath.Join(files, first.FileName(0)+".fits"))
 	fmt.Fprintf(stdout, "      the true labels and captions of every spectrum: %s\n", filepath.Join(files, "labels.csv"))
 	if !*noModel {
-		fmt.Fprintf(stdout, "      astroone train --data %s --config small --out %s --resume --steps 3000   # the full schedule\n", files, runDir)
+		fmt.Fprintf(stdout, "      astroone train --data %s --config small --out %s --resume --steps 10000   # the full schedule\n", files, runDir)
 		fmt.Fprintf(stdout, "      astroone predict --run %s FILE...\n", runDir)
 	}
 	return nil
