@@ -157,13 +157,7 @@ func TestMaskTokens(t *testing.T) {
 func BenchmarkPrepare(b *testing.B) {
 	cfg, _ := ConfigByName("small")
 	const size = 64
-	rng := rand.New(rand.NewPCG(1, 1))
-	flux := make([]float32, size*cfg.Pixels)
-	ivar := make([]float32, size*cfg.Pixels)
-	for i := range flux {
-		flux[i] = float32(100 + 10*rng.NormFloat64())
-		ivar[i] = 0.01
-	}
+	flux, ivar := noisySpectra(cfg, size, 1, 0)
 	b.ResetTimer()
 	for range b.N {
 		if _, err := Prepare(cfg, flux, ivar, size); err != nil {
@@ -208,15 +202,7 @@ func TestMedian(t *testing.T) {
 func TestPrepareWithoutTargets(t *testing.T) {
 	cfg, _ := ConfigByName("small")
 	const size = 3
-	rng := rand.New(rand.NewPCG(2, 3))
-	flux := make([]float32, size*cfg.Pixels)
-	ivar := make([]float32, size*cfg.Pixels)
-	for i := range flux {
-		flux[i] = float32(100 + 10*rng.NormFloat64())
-		if i%17 != 0 {
-			ivar[i] = 0.01
-		}
-	}
+	flux, ivar := noisySpectra(cfg, size, 2, 17)
 	full, err := Prepare(cfg, flux, ivar, size)
 	if err != nil {
 		t.Fatal(err)
@@ -231,4 +217,19 @@ func TestPrepareWithoutTargets(t *testing.T) {
 	if !slices.Equal(full.X, inf.X) || !slices.Equal(full.Feats, inf.Feats) || !slices.Equal(full.Good, inf.Good) {
 		t.Error("the inference inputs differ from Prepare's")
 	}
+}
+
+// noisySpectra makes size spectra of flux 100 ± 10 (Gaussian, seeded)
+// with ivar 0.01, every badEvery-th pixel bad (ivar 0) when badEvery > 0.
+func noisySpectra(cfg Config, size int, seed uint64, badEvery int) (flux, ivar []float32) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	flux = make([]float32, size*cfg.Pixels)
+	ivar = make([]float32, size*cfg.Pixels)
+	for i := range flux {
+		flux[i] = float32(100 + 10*rng.NormFloat64())
+		if badEvery <= 0 || i%badEvery != 0 {
+			ivar[i] = 0.01
+		}
+	}
+	return flux, ivar
 }

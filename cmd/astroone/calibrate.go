@@ -23,17 +23,9 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *runDir == "" {
-		fs.Usage()
-		return errUsage
-	}
-	split := readSplit(*runDir)
-	if *data == "" {
-		*data = split.Data
-	}
-	if *data == "" {
-		fmt.Fprintln(stderr, "astroone calibrate: the run does not say what it was trained on; give --data")
-		return errUsage
+	split, err := runAndData(fs, "calibrate", *runDir, data, stderr)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,3 +82,22 @@ const (
 	defaultValFrac  = 0.1
 	defaultTestFrac = 0.1
 )
+
+// runAndData checks that a command's --run was given and resolves its
+// --data (pointed to by data): when empty, the data the run was trained
+// on, as its split.json records. It returns the run's split.
+func runAndData(fs *flag.FlagSet, command, runDir string, data *string, stderr io.Writer) (splitInfo, error) {
+	if runDir == "" {
+		fs.Usage()
+		return splitInfo{}, errUsage
+	}
+	split := readSplit(runDir)
+	if *data == "" {
+		*data = split.Data
+	}
+	if *data == "" {
+		fmt.Fprintf(stderr, "astroone %s: the run does not say what it was trained on; give --data\n", command)
+		return split, errUsage
+	}
+	return split, nil
+}

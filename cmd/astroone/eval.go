@@ -42,17 +42,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *runDir == "" {
-		fs.Usage()
-		return errUsage
-	}
-	split := readSplit(*runDir)
-	if *data == "" {
-		*data = split.Data
-	}
-	if *data == "" {
-		fmt.Fprintln(stderr, "astroone eval: the run does not say what it was trained on; give --data")
-		return errUsage
+	split, err := runAndData(fs, "eval", *runDir, data, stderr)
+	if err != nil {
+		return err
 	}
 	pred, err := model.LoadPredictor(*runDir)
 	if err != nil {
