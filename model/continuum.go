@@ -32,9 +32,9 @@ const (
 // level at the mean position of the refitted pixels is the block's; these
 // levels are smoothed by a running median of three blocks, and interpolated
 // linearly between block centres (constant beyond the first and last). A
-// spectrum without any usable block gets the constant fallback. scratch is
-// reused storage of at least block values.
-func pseudoContinuum(f, w []float64, block int, fallback float64, c, scratch []float64) {
+// spectrum without any usable block gets the constant fallback. scratch and
+// buf are reused storage of at least block values.
+func pseudoContinuum(f, w []float64, block int, fallback float64, c, scratch, buf []float64) {
 	n := len(f)
 	nb := (n + block - 1) / block
 	centres := make([]float64, 0, nb)
@@ -60,7 +60,7 @@ func pseudoContinuum(f, w []float64, block int, fallback float64, c, scratch []f
 				v = append(v, f[j]-level-slope*(float64(j)-jc))
 			}
 		}
-		cut := fastmath.Select(v, len(v)/2)
+		cut := fastmath.SelectBranchFree(v, buf[:len(v)], len(v)/2)
 		jc, level, _ = fitLine(f, w, lo, hi, cut, level-slope*jc, slope)
 		levels = append(levels, level)
 		centres = append(centres, jc)

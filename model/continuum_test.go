@@ -32,7 +32,7 @@ func TestPseudoContinuumFollowsASlopedContinuumUnderLines(t *testing.T) {
 		w[j] = 0
 	}
 	c := make([]float64, n)
-	pseudoContinuum(f, w, 96, -1, c, make([]float64, 0, n))
+	pseudoContinuum(f, w, 96, -1, c, make([]float64, 0, n), make([]float64, n))
 	worst := 0.0
 	for j := 48; j < n-48; j++ { // inside the first and last block centres
 		worst = math.Max(worst, math.Abs(c[j]/cont(j)-1))
@@ -57,7 +57,7 @@ func TestPseudoContinuumIsExactForALineFreeSlope(t *testing.T) {
 		f[j], w[j] = 3-0.001*float64(j), 1
 	}
 	c := make([]float64, n)
-	pseudoContinuum(f, w, 96, -1, c, make([]float64, 0, n))
+	pseudoContinuum(f, w, 96, -1, c, make([]float64, 0, n), make([]float64, n))
 	for j := 48; j < n-48; j++ {
 		if math.Abs(c[j]-f[j]) > 1e-9 {
 			t.Fatalf("c[%d] = %g, want %g", j, c[j], f[j])
@@ -70,7 +70,7 @@ func TestPseudoContinuumWithoutDataUsesTheFallback(t *testing.T) {
 	w := make([]float64, len(f))
 	w[3] = 1 // one good pixel: no block has a quarter of its pixels
 	c := make([]float64, len(f))
-	pseudoContinuum(f, w, 8, 42, c, make([]float64, 0, 8))
+	pseudoContinuum(f, w, 8, 42, c, make([]float64, 0, 8), make([]float64, 8))
 	for j, v := range c {
 		if v != 42 {
 			t.Fatalf("c[%d] = %g, want the fallback 42", j, v)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/astroone/astroone-go/internal/fastmath"
 )
@@ -95,6 +94,7 @@ func prepare(cfg Config, flux, ivar []float32, size int, targets bool) (Inputs, 
 	bi := make([]float64, nb)
 	block := max(4, contBlockPixels/cfg.Bin)
 	scratch := make([]float64, 0, max(nb, block))
+	sel := newSelector(max(nb, block))
 	var cont []float64
 	if cfg.ContinuumChannel {
 		cont = make([]float64, nb)
@@ -102,7 +102,7 @@ func prepare(cfg Config, flux, ivar []float32, size int, targets bool) (Inputs, 
 	for b := range size {
 		row := b * cfg.Pixels
 		in.Good[b] = binSpectrum(flux[row:row+cfg.Pixels], ivar[row:row+cfg.Pixels], cfg.Bin, bf, bi)
-		med, scale, snr, good := robustStats(bf, bi, scratch)
+		med, scale, snr, good := robustStats(bf, bi, scratch, sel)
 		f := in.Feats[b*NumFeatures : (b+1)*NumFeatures]
 		if good > 0 {
 			f[0] = float32(math.Asinh(med / scale))
@@ -111,7 +111,7 @@ func prepare(cfg Config, flux, ivar []float32, size int, targets bool) (Inputs, 
 			f[3] = float32(float64(good) / float64(nb))
 		}
 		if cont != nil {
-			pseudoContinuum(bf, bi, block, med, cont, scratch)
+			pseudoContinuum(bf, bi, block, med, cont, scratch, sel.buf)
 		}
 		x := in.X[b*tokens*width : (b+1)*tokens*width]
 		var tgt, pw []float32
@@ -171,7 +171,7 @@ func binSpectrum(flux, ivar []float32, bin int, bf, bi []float64) int {
 // robustStats returns the median and robust scale (1.4826·MAD, else the
 // standard deviation, else 1) of the fluxes with ivar > 0, the median of
 // |f|·√ivar, and the number of such pixels. scratch is reused storage.
-func robustStats(f, ivar []float64, scratch []float64) (med, scale, snr float64, n int) {
+func robustStats(f, ivar []float64, scratch []float64, sel *selector) (med, scale, snr float64, n int) {
 	v := scratch[:0]
 	for j := range f {
 		if ivar[j] > 0 {
@@ -182,14 +182,14 @@ func robustStats(f, ivar []float64, scratch []float64) (med, scale, snr float64,
 	if n == 0 {
 		return 0, 1, 0, 0
 	}
-	med = median(v)
+	med = sel.median(v)
 	var sum, sum2 float64
 	for i, x := range v {
 		sum += x
 		sum2 += x * x
 		v[i] = math.Abs(x - med)
 	}
-	scale = 1.4826 * median(v)
+	scale = 1.4826 * sel.median(v)
 	if !(scale > 1e-30) || math.IsInf(scale, 0) {
 		mean := sum / float64(n)
 		scale = math.Sqrt(math.Max(sum2/float64(n)-mean*mean, 0))
@@ -203,24 +203,50 @@ func robustStats(f, ivar []float64, scratch []float64) (med, scale, snr float64,
 			v = append(v, math.Abs(f[j])*math.Sqrt(ivar[j]))
 		}
 	}
-	snr = median(v)
+	snr = sel.median(v)
 	return med, scale, snr, n
 }
 
+// selector holds the scratch storage of the order-statistic selections
+// of one spectrum's preparation (fastmath.SelectBranchFree).
+type selector struct{ buf, cp []float64 }
+
+// newSelector returns a selector for up to n values.
+func newSelector(n int) *selector {
+	return &selector{buf: make([]float64, n), cp: make([]float64, n)}
+}
+
 // median returns the median of v (the mean of the two middle values for
-// an even count), reordering v. It selects in linear expected time.
-func median(v []float64) float64 {
+// an even count), overwriting v. It selects in linear expected time,
+// without data-dependent branches in its main passes.
+func (s *selector) median(v []float64) float64 {
 	n := len(v)
 	if n == 0 {
 		return math.NaN()
 	}
-	hi := fastmath.Select(v, n/2)
 	if n%2 == 1 {
-		return hi
+		return fastmath.SelectBranchFree(v, s.buf[:n], n/2)
 	}
-	// After selection v[:n/2] holds the smaller half: its maximum is the
-	// other middle value.
-	return (slices.Max(v[:n/2]) + hi) / 2
+	cp := s.cp[:n]
+	copy(cp, v)
+	hi := fastmath.SelectBranchFree(v, s.buf[:n], n/2)
+	// The other middle value, rank n/2 − 1: the largest value below hi
+	// when n/2 values are below it, else hi itself (a tie).
+	lo, below := math.Inf(-1), 0
+	for _, x := range cp {
+		b, m := 0, math.Inf(-1)
+		if x < hi {
+			b, m = 1, x
+		}
+		below += b
+		if m > lo { // rarely true after the first values: predictable
+			lo = m
+		}
+	}
+	if below < n/2 {
+		lo = hi
+	}
+	return (lo + hi) / 2
 }
 
 // MaskTokens draws the reconstruction mask of a batch: Size×(Tokens+1)

@@ -174,16 +174,22 @@ func TestMedian(t *testing.T) {
 		v    []float64
 		want float64
 	}{{[]float64{3}, 3}, {[]float64{2, 1}, 1.5}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 4, 1, 9}, 4}} {
-		if got := median(slices.Clone(tc.v)); got != tc.want {
+		if got := newSelector(len(tc.v)).median(slices.Clone(tc.v)); got != tc.want {
 			t.Errorf("median(%v) = %g, want %g", tc.v, got, tc.want)
 		}
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 300 {
 		n := 1 + rng.IntN(200)
+		if trial%3 == 0 { // spectrum-sized, beyond the sampled bracket's 512
+			n = 500 + rng.IntN(3500)
+		}
 		v := make([]float64, n)
 		for i := range v {
 			v[i] = float64(rng.IntN(1 + trial%20)) // many ties
+			if trial%2 == 0 {
+				v[i] += rng.NormFloat64()
+			}
 		}
 		s := slices.Clone(v)
 		slices.Sort(s)
@@ -191,7 +197,7 @@ func TestMedian(t *testing.T) {
 		if n%2 == 0 {
 			want = (s[n/2-1] + s[n/2]) / 2
 		}
-		if got := median(v); got != want {
+		if got := newSelector(len(v)).median(v); got != want {
 			t.Fatalf("trial %d (n=%d): median %g, want %g", trial, n, got, want)
 		}
 	}

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"fmt"
+	"github.com/astroone/astroone-go/internal/fastmath"
 	"math"
 	"math/rand/v2"
 
@@ -331,7 +332,7 @@ func (o *Observer) solveScale(target float64, mask []uint32) (scale, median floa
 	if n == 0 {
 		return 1e-17, math.NaN()
 	}
-	scale = selectK(o.sel[:n], o.buf, n-1-(n-1)/2)
+	scale = fastmath.SelectBranchFree(o.sel[:n], o.buf, n-1-(n-1)/2)
 	switch {
 	case math.IsInf(scale, 1): // most of the g band has no object light
 		return 1e-17, math.NaN()
@@ -394,7 +395,7 @@ func (o *Observer) bandSNR(s *spectrum.Spectrum, gMedian float64) {
 			delete(s.Meta.SNR, b.name)
 			continue
 		}
-		s.Meta.SNR[b.name] = selectK(sel, o.buf, (len(sel)-1)/2)
+		s.Meta.SNR[b.name] = fastmath.SelectBranchFree(sel, o.buf, (len(sel)-1)/2)
 	}
 }
 
