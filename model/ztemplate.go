@@ -5,6 +5,7 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -71,7 +72,8 @@ func templateCorrelation(cfg Config, cont, templates *Node) *Node {
 			}
 		}
 	}
-	indices := Reshape(Const(g, idx), geo.coarse, k*geo.lags, 1)
+	// (ConstTensor of a flat tensor: Const would walk the 460,000 values by reflection.)
+	indices := ConstTensor(g, tensors.FromFlatDataAndDimensions(idx, geo.coarse, k*geo.lags, 1))
 	flat := Reshape(templates, k*geo.length, 1)
 	toeplitz := Reshape(Gather(flat, indices), geo.coarse, k*geo.lags)
 	score := Reshape(Dot(x, toeplitz), b, k, geo.lags)
