@@ -101,14 +101,23 @@ func pseudoContinuum(f, w []float64, block int, fallback float64, c, scratch, bu
 func fitLine(f, w []float64, lo, hi int, cut, c0, c1 float64) (jc, a, b float64) {
 	var sw, sj, sf, sjj, sjf float64
 	for j := lo; j < hi; j++ {
-		x := float64(j)
-		if w[j] > 0 && f[j]-c0-c1*x >= cut {
-			sw++
-			sj += x
-			sf += f[j]
-			sjj += x * x
-			sjf += x * f[j]
+		// Branch-free: a pixel left out adds zeros. (Whether a pixel is
+		// on or above the first line is a coin toss no branch predictor
+		// learns; bad pixels hold flux 0, so m·f is never 0·Inf.)
+		x, fj := float64(j), f[j]
+		var good, above int
+		if w[j] > 0 {
+			good = 1
 		}
+		if fj-c0-c1*x >= cut {
+			above = 1
+		}
+		m := float64(good & above)
+		sw += m
+		sj += m * x
+		sf += m * fj
+		sjj += m * x * x
+		sjf += m * x * fj
 	}
 	jc, a = sj/sw, sf/sw
 	if v := sjj/sw - jc*jc; v > 1e-9 {
@@ -120,6 +129,6 @@ func fitLine(f, w []float64, lo, hi int, cut, c0, c1 float64) (jc, a, b float64)
 // continuumRelative returns contGain·(f − c)/max(|c|, floor), clipped to
 // ±zClip: the continuum-normalised flux minus one, amplified.
 func continuumRelative(f, c, floor float64) float32 {
-	r := contGain * (f - c) / math.Max(math.Abs(c), floor)
-	return float32(math.Max(-zClip, math.Min(zClip, r)))
+	r := contGain * (f - c) / max(math.Abs(c), floor)
+	return float32(max(-zClip, min(zClip, r)))
 }

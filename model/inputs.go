@@ -126,7 +126,7 @@ func prepare(cfg Config, flux, ivar []float32, size int, targets bool) (Inputs, 
 					continue
 				}
 				z := (bf[j] - med) / scale
-				z = math.Max(-zClip, math.Min(zClip, z))
+				z = max(-zClip, min(zClip, z)) // builtins: as math.Max/Min, faster
 				snrPix := scale * math.Sqrt(bi[j])
 				x[t*width+k] = float32(z)
 				x[t*width+patch+k] = float32(math.Log1p(snrPix) / noiseScale)

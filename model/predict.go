@@ -245,10 +245,11 @@ func (p *Predictor) Predict(b *dataset.Batch) (preds []Prediction, err error) {
 	n := p.BatchSize
 	for lo := 0; lo < b.Size; lo += n {
 		hi := min(lo+n, b.Size)
-		flux := make([]float32, n*b.Pixels)
-		ivar := make([]float32, n*b.Pixels)
-		copy(flux, b.Flux[lo*b.Pixels:hi*b.Pixels])
-		copy(ivar, b.Ivar[lo*b.Pixels:hi*b.Pixels])
+		flux, ivar := b.Flux[lo*b.Pixels:hi*b.Pixels], b.Ivar[lo*b.Pixels:hi*b.Pixels]
+		if hi-lo < n { // the last chunk, padded with empty spectra
+			flux = append(make([]float32, 0, n*b.Pixels), flux...)[:n*b.Pixels]
+			ivar = append(make([]float32, 0, n*b.Pixels), ivar...)[:n*b.Pixels]
+		}
 		in, err := prepare(p.Config, flux, ivar, n, false)
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
