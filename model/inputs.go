@@ -217,23 +217,24 @@ func newSelector(n int) *selector {
 }
 
 // median returns the median of v (the mean of the two middle values for
-// an even count), overwriting v. It selects in linear expected time,
-// without data-dependent branches in its main passes.
+// an even count), leaving v as it is (it selects on a copy). It selects
+// in linear expected time, without data-dependent branches in its main
+// passes.
 func (s *selector) median(v []float64) float64 {
 	n := len(v)
 	if n == 0 {
 		return math.NaN()
 	}
-	if n%2 == 1 {
-		return fastmath.SelectBranchFree(v, s.buf[:n], n/2)
-	}
 	cp := s.cp[:n]
 	copy(cp, v)
-	hi := fastmath.SelectBranchFree(v, s.buf[:n], n/2)
+	hi := fastmath.SelectBranchFree(cp, s.buf[:n], n/2)
+	if n%2 == 1 {
+		return hi
+	}
 	// The other middle value, rank n/2 − 1: the largest value below hi
 	// when n/2 values are below it, else hi itself (a tie).
 	lo, below := math.Inf(-1), 0
-	for _, x := range cp {
+	for _, x := range v {
 		b, m := 0, math.Inf(-1)
 		if x < hi {
 			b, m = 1, x
