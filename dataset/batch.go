@@ -292,3 +292,16 @@ func (b *Batcher) fill(batch *Batch, r int, ex *Example) {
 	batch.SNR[r] = snr
 	batch.IDs[r] = ex.ID
 }
+
+// AsBatch returns every example of the set as one Batch for prediction:
+// flux, ivar and ids in the set's order, without targets or weights.
+func (s *Set) AsBatch() *Batch {
+	n, p := len(s.Examples), s.Grid.N
+	b := &Batch{Size: n, Pixels: p, Flux: make([]float32, 0, n*p), Ivar: make([]float32, 0, n*p), IDs: make([]string, 0, n)}
+	for _, ex := range s.Examples {
+		b.Flux = append(b.Flux, ex.Flux...)
+		b.Ivar = append(b.Ivar, ex.Ivar...)
+		b.IDs = append(b.IDs, ex.ID)
+	}
+	return b
+}

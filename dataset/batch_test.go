@@ -326,3 +326,19 @@ func TestBatcherCloseAndEdgeCases(t *testing.T) {
 		t.Error("recycled batch never reused")
 	}
 }
+
+func TestSetAsBatch(t *testing.T) {
+	g := prep.Grid{Log10Start: 3.5, Log10Step: 1e-4, N: 3}
+	set := &Set{Grid: g, Examples: []Example{
+		{ID: "a", Flux: []float32{1, 2, 3}, Ivar: []float32{4, 5, 6}},
+		{ID: "b", Flux: []float32{7, 8, 9}, Ivar: []float32{0, 1, 0}},
+	}}
+	b := set.AsBatch()
+	if b.Size != 2 || b.Pixels != 3 || !slices.Equal(b.Flux, []float32{1, 2, 3, 7, 8, 9}) ||
+		!slices.Equal(b.Ivar, []float32{4, 5, 6, 0, 1, 0}) || !slices.Equal(b.IDs, []string{"a", "b"}) {
+		t.Errorf("batch %+v", b)
+	}
+	if e := (&Set{Grid: g}).AsBatch(); e.Size != 0 || len(e.Flux) != 0 {
+		t.Errorf("empty set: %+v", e)
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -157,7 +158,7 @@ func fitBiasCurve(pred, truth []float64) (knots, bias []float64) {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(pred[a], pred[b]) })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(pred[a], pred[b]) })
 	groups := max(1, min(calibMaxGroups, len(pred)/calibGroupMin))
 	for g := range groups {
 		lo, hi := g*len(idx)/groups, (g+1)*len(idx)/groups
@@ -263,14 +264,12 @@ func CalibrateRun(runDir string, set *dataset.Set) (Calibration, error) {
 	}
 	defer p.Close()
 	p.Calibration = nil
-	b := dataset.Batch{Size: len(set.Examples), Pixels: set.Grid.N}
+	b := set.AsBatch()
 	labels := make([]dataset.Labels, len(set.Examples))
 	for i, ex := range set.Examples {
-		b.Flux = append(b.Flux, ex.Flux...)
-		b.Ivar = append(b.Ivar, ex.Ivar...)
 		labels[i] = ex.Labels
 	}
-	preds, err := p.Predict(&b)
+	preds, err := p.Predict(b)
 	if err != nil {
 		return Calibration{}, fmt.Errorf("calibrate %s: %w", runDir, err)
 	}
@@ -281,7 +280,7 @@ func CalibrateRun(runDir string, set *dataset.Set) (Calibration, error) {
 	if p.mk != nil {
 		// Again with the Teff correction, which moves the MK letters.
 		p.Calibration = &c
-		if preds, err = p.Predict(&b); err != nil {
+		if preds, err = p.Predict(b); err != nil {
 			return Calibration{}, fmt.Errorf("calibrate %s: %w", runDir, err)
 		}
 		c.chooseMKLetters(preds, labels)
@@ -341,23 +340,13 @@ func quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	slices.SortFunc(xs, cmpFloat)
+	slices.Sort(xs)
 	pos := q * float64(len(xs)-1)
 	i := int(pos)
 	if i >= len(xs)-1 {
 		return xs[len(xs)-1]
 	}
 	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

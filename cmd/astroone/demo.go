@@ -174,7 +174,7 @@ func demoModel(ctx context.Context, files, runDir, cfgName string, steps int, s 
 		if len(bad) > 0 || len(one.Examples) == 0 {
 			continue
 		}
-		p, err := pred.Predict(examplesBatch(one.Examples))
+		p, err := pred.Predict(one.AsBatch())
 		if err != nil || p[0].Err != nil {
 			continue
 		}

@@ -146,7 +146,7 @@ func samePath(a, b string) bool {
 // for stars, RV for CVs, z for QSOs and galaxies): a star taken for a QSO
 // has no Teff, and the report counts it as missing.
 func modelRecords(pred *model.Predictor, test *dataset.Set) ([]evaluate.Record, error) {
-	preds, err := pred.Predict(examplesBatch(test.Examples))
+	preds, err := pred.Predict(test.AsBatch())
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		rows[e.Path] = predictionRow{File: e.Path, Error: e.Err.Error()}
 	}
 	if len(set.Examples) > 0 {
-		b := examplesBatch(set.Examples)
+		b := set.AsBatch()
 		preds, err := pred.Predict(b)
 		if err != nil {
 			return err
@@ -183,16 +183,4 @@ func num(v *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*v, 'g', 5, 64)
-}
-
-// examplesBatch packs examples into one unlabelled batch.
-func examplesBatch(exs []dataset.Example) *dataset.Batch {
-	n := len(exs[0].Flux)
-	b := &dataset.Batch{Size: len(exs), Pixels: n, Flux: make([]float32, 0, len(exs)*n), Ivar: make([]float32, 0, len(exs)*n)}
-	for _, ex := range exs {
-		b.Flux = append(b.Flux, ex.Flux...)
-		b.Ivar = append(b.Ivar, ex.Ivar...)
-		b.IDs = append(b.IDs, ex.ID)
-	}
-	return b
 }
